@@ -1,0 +1,155 @@
+//! Passwords (Argon2) and API tokens (random, stored as SHA-256).
+
+use argon2::Argon2;
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use mesa_core::validate::FieldError;
+use mesa_core::{Actor, Email, User};
+use sha2::{Digest, Sha256};
+
+use crate::{AppError, AppResult, Desk};
+
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// Hashes a password with Argon2id and a random salt (PHC string).
+pub fn hash_password(password: &str) -> Result<String, FieldError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(FieldError::new(
+            "password",
+            "too_short",
+            format!("the password must have at least {MIN_PASSWORD_CHARS} characters"),
+        ));
+    }
+    let salt = SaltString::generate(&mut OsRng);
+    Ok(Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 with default params").to_string())
+}
+
+/// A new random API token: `mesa_` and 64 hex characters (256 bits).
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    format!("mesa_{}", hex(&bytes))
+}
+
+fn token_digest(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Desk {
+    /// The user a bearer token belongs to. Tokens have 256 random bits, so a
+    /// fast hash is enough (unlike passwords).
+    pub async fn authenticate_token(&self, token: &str) -> AppResult<(Actor, User)> {
+        if !token.starts_with("mesa_") || token.len() != 69 {
+            return Err(AppError::Unauthenticated);
+        }
+        let user = self.store.user_by_token_hash(&token_digest(token)).await?.ok_or(AppError::Unauthenticated)?;
+        Ok((Actor { user_id: user.id, role: user.role }, user))
+    }
+
+    /// Checks an e-mail and password; `None` for any mismatch, so callers
+    /// cannot tell an unknown address from a wrong password.
+    pub async fn verify_password(&self, email: &str, password: &str) -> AppResult<Option<User>> {
+        let Ok(email) = Email::parse(email) else { return Ok(None) };
+        let Some(user) = self.store.user_by_email(&email).await? else { return Ok(None) };
+        let Some(hash) = self.store.password_hash(user.id).await? else { return Ok(None) };
+        let ok = PasswordHash::new(&hash)
+            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            .unwrap_or(false);
+        Ok(ok.then_some(user))
+    }
+
+    /// Issues a new API token for the user with this e-mail (a local admin
+    /// command). The token is returned once and only its digest is kept.
+    pub async fn create_token(&self, email: &str) -> AppResult<String> {
+        let email = Email::parse(email)?;
+        let user = self.store.user_by_email(&email).await?.ok_or(AppError::NotFound("user"))?;
+        let token = new_token();
+        self.store.insert_token(user.id, &token_digest(&token)).await?;
+        Ok(token)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_hashed_with_argon2id_and_salted() {
+        let a = hash_password("correct horse battery").unwrap();
+        let b = hash_password("correct horse battery").unwrap();
+        assert!(a.starts_with("$argon2id$"));
+        assert_ne!(a, b);
+        assert!(!a.contains("correct horse"));
+    }
+
+    #[test]
+    fn short_passwords_are_refused() {
+        assert_eq!(hash_password("corta").unwrap_err().code, "too_short");
+    }
+
+    #[test]
+    fn tokens_are_long_random_and_prefixed() {
+        let (a, b) = (new_token(), new_token());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 69);
+        assert!(a.starts_with("mesa_"));
+    }
+}
+
+/// How long a browser session lasts.
+pub const SESSION_HOURS: i64 = 12;
+
+/// A signed-in browser: who, and the token its forms must carry.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub actor: Actor,
+    pub user: User,
+    pub csrf_token: String,
+}
+
+impl Desk {
+    /// Checks the password and opens a session; returns the cookie value.
+    pub async fn sign_in(&self, email: &str, password: &str) -> AppResult<Option<String>> {
+        let Some(user) = self.verify_password(email, password).await? else { return Ok(None) };
+        let id = new_token();
+        let csrf = new_token();
+        let expires = chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS);
+        self.store.create_session(&token_digest(&id), user.id, &csrf, expires).await?;
+        Ok(Some(id))
+    }
+
+    /// The session a cookie value belongs to, if it is valid and unexpired.
+    pub async fn session(&self, cookie: &str) -> AppResult<Option<Session>> {
+        if !cookie.starts_with("mesa_") || cookie.len() != 69 {
+            return Ok(None);
+        }
+        Ok(self.store.session(&token_digest(cookie), chrono::Utc::now()).await?.map(|(user, csrf_token)| Session {
+            actor: Actor { user_id: user.id, role: user.role },
+            user,
+            csrf_token,
+        }))
+    }
+
+    pub async fn sign_out(&self, cookie: &str) -> AppResult<()> {
+        Ok(self.store.delete_session(&token_digest(cookie)).await?)
+    }
+
+    /// Changes a password after checking the current one; ends every
+    /// session of the user (the caller signs in again).
+    pub async fn change_password(&self, user: &User, current: &str, new: &str) -> AppResult<()> {
+        if self.verify_password(user.email.as_str(), current).await?.is_none() {
+            return Err(FieldError::new("current_password", "wrong", "the current password is not right").into());
+        }
+        self.set_password(user.id, new).await?;
+        Ok(self.store.delete_sessions_of(user.id).await?)
+    }
+}
+
+/// Compares two secrets in constant time (CSRF tokens).
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

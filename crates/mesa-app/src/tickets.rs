@@ -1,0 +1,557 @@
+//! Ticket use cases: open, read, list, reply, assign, move, attach.
+
+use chrono::{DateTime, Utc};
+use mesa_core::lifecycle::{self, Change, TransitionInput};
+use mesa_core::sla::SlaStatus;
+use mesa_core::ticket::{Level, TicketText, limits};
+use mesa_core::validate::{FieldError, optional_text, required_text};
+use mesa_core::{Actor, Email, Priority, Role, Status, Ticket, TicketType, User, search};
+use mesa_store::{
+    Attachment, Directory, Entry, HistoryRecord, NewAttachment, NewEntry, NewTicket, NewUser, SlaFilter, SortOrder,
+    StatusRecord, StoreError, TicketFilter, TicketUpdate, TicketView,
+};
+
+use crate::{AppError, AppResult, Desk};
+
+/// What someone fills in to open a ticket (any channel).
+#[derive(Debug, Clone, Default)]
+pub struct OpenTicket {
+    pub subject: String,
+    pub description: String,
+    pub ticket_type: Option<TicketType>,
+    pub priority: Option<Priority>,
+    pub service_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub building_id: Option<i64>,
+    pub contact_phone: Option<String>,
+    pub remote_access_id: Option<String>,
+    /// Staff only: open on behalf of this person (created if unknown).
+    pub requester_email: Option<String>,
+    pub requester_name: Option<String>,
+}
+
+/// Fields staff may change on a ticket; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct TicketChanges {
+    pub priority: Option<Priority>,
+    pub ticket_type: Option<TicketType>,
+    pub level: Option<i64>,
+    /// `Some(None)` removes the service.
+    pub service_id: Option<Option<i64>>,
+}
+
+/// A ticket with what its page shows, filtered for the viewer.
+#[derive(Debug, Clone)]
+pub struct TicketPage {
+    pub view: TicketView,
+    pub sla: SlaStatus,
+    pub entries: Vec<Entry>,
+    pub attachments: Vec<Attachment>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub statuses: Vec<Status>,
+    pub q: Option<String>,
+    /// `me`, `none`, or an e-mail address.
+    pub assignee: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+    pub sla: Option<SlaFilter>,
+    pub sort: SortOrder,
+    pub priority: Option<Priority>,
+    pub service_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub building_id: Option<i64>,
+    pub team_id: Option<i64>,
+    pub created_from: Option<DateTime<Utc>>,
+    pub created_before: Option<DateTime<Utc>>,
+}
+
+pub const MAX_PER_PAGE: u32 = 100;
+const DEFAULT_PER_PAGE: u32 = 25;
+/// How many times a change is retried when another one won the race.
+pub(crate) const WRITE_ATTEMPTS: u32 = 12;
+
+/// Whether a planned change was written (with its entry's id), or lost the
+/// race to another writer and must be planned again.
+pub(crate) enum Written {
+    Done(Option<i64>),
+    Stale,
+}
+
+/// What a change to one ticket writes (see `Desk::change_ticket`).
+pub(crate) struct Planned {
+    pub ticket: Ticket,
+    pub entry: Option<NewEntry>,
+    pub history: Vec<(Change, bool)>,
+}
+
+impl Desk {
+    pub async fn open_ticket(&self, actor: &User, input: OpenTicket) -> AppResult<TicketView> {
+        let who = Actor { user_id: actor.id, role: actor.role };
+        if !who.can_open_tickets() {
+            return Err(AppError::forbidden("managers cannot open tickets"));
+        }
+        let text = TicketText::parse(
+            &input.subject,
+            &input.description,
+            input.contact_phone.as_deref(),
+            input.remote_access_id.as_deref(),
+        )?;
+        let requester =
+            self.requester_for(actor, input.requester_email.as_deref(), input.requester_name.as_deref()).await?;
+        let service = match input.service_id {
+            Some(id) => match self.store.service(id).await {
+                Ok(s) if s.active => Some(s),
+                Ok(_) | Err(StoreError::NotFound) => {
+                    return Err(FieldError::new("service_id", "unknown", format!("service {id} does not exist")).into());
+                }
+                Err(e) => return Err(e.into()),
+            },
+            None => None,
+        };
+        let department_id = match input.department_id {
+            Some(id) => Some(self.existing(Directory::Departments, id, "department_id").await?),
+            None => requester.department_id,
+        };
+        let building_id = match input.building_id {
+            Some(id) => Some(self.existing(Directory::Buildings, id, "building_id").await?),
+            None => requester.building_id,
+        };
+        let mut text = text;
+        if text.contact_phone.is_none() {
+            text.contact_phone = requester.phone.clone();
+        }
+        let new = NewTicket {
+            text,
+            ticket_type: input.ticket_type.or(service.as_ref().map(|s| s.default_type)).unwrap_or(TicketType::Incident),
+            priority: input.priority.unwrap_or(Priority::Medium),
+            status: Status::New,
+            service_id: service.as_ref().map(|s| s.id),
+            requester_id: requester.id,
+            department_id,
+            building_id,
+            assignee_id: None,
+            team_id: service.as_ref().and_then(|s| s.team_id),
+            level: service.as_ref().map_or(Level::FIRST, |s| s.default_level),
+            created_by: actor.id,
+            stamp: Default::default(),
+        };
+        let policy = self.policy().await?;
+        let (target, calendar) = policy.target_for(new.service_id, new.priority);
+        let now = Utc::now();
+        let timeline =
+            mesa_core::sla::Timeline { created_at: now, first_response_at: None, solved_at: None, pauses: vec![] };
+        let new =
+            NewTicket { stamp: mesa_core::sla::evaluate(calendar, target, &timeline, &policy.sla, now).stamp(), ..new };
+        let ticket = self.store.create_ticket(&new).await?;
+        tracing::info!(number = ticket.number, "ticket opened");
+        Ok(self.store.ticket_by_id(ticket.id).await?)
+    }
+
+    /// The requester of a new ticket: the actor, or — for staff — the person
+    /// named by e-mail, created as a requester if unknown.
+    async fn requester_for(&self, actor: &User, email: Option<&str>, name: Option<&str>) -> AppResult<User> {
+        let Some(raw) = email.filter(|e| !e.trim().is_empty()) else { return Ok(actor.clone()) };
+        let email = Email::parse(raw).map_err(|e| FieldError { field: "requester_email", ..e })?;
+        if email == actor.email {
+            return Ok(actor.clone());
+        }
+        if !actor.role.is_staff() {
+            return Err(AppError::forbidden("requesters open tickets only for themselves"));
+        }
+        if let Some(user) = self.store.user_by_email(&email).await? {
+            return Ok(user);
+        }
+        let name =
+            optional_text("requester_name", name, limits::NAME)?.unwrap_or_else(|| email.local_part().to_owned());
+        match self.store.create_user(&NewUser::new(email.clone(), name, Role::Requester)).await {
+            Ok(user) => Ok(user),
+            // Someone created them in the meantime.
+            Err(StoreError::Conflict(_)) => self.store.user_by_email(&email).await?.ok_or(AppError::NotFound("user")),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A ticket the actor may see; otherwise "not found", so that a
+    /// requester cannot learn which numbers exist.
+    async fn visible(&self, actor: &Actor, number: i64) -> AppResult<TicketView> {
+        match self.store.ticket_by_number(number).await {
+            Ok(view) if actor.can_view(&view.ticket) => Ok(view),
+            Ok(_) | Err(StoreError::NotFound) => Err(AppError::NotFound("ticket")),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn ticket(&self, actor: &Actor, number: i64) -> AppResult<TicketPage> {
+        let view = self.visible(actor, number).await?;
+        let entries = self.store.entries(view.ticket.id, actor.sees_internal()).await?;
+        let attachments = self.store.attachments(view.ticket.id).await?;
+        let sla = self.sla_of_views(std::slice::from_ref(&view)).await?.pop().expect("one clock set per ticket");
+        Ok(TicketPage { view, sla, entries, attachments })
+    }
+
+    /// A ticket with its clocks, as the API shows it.
+    pub async fn with_sla(&self, view: TicketView) -> AppResult<(TicketView, SlaStatus)> {
+        let sla = self.sla_of_views(std::slice::from_ref(&view)).await?.pop().expect("one clock set per ticket");
+        Ok((view, sla))
+    }
+
+    /// The clocks of several tickets, in order, with one history query.
+    pub(crate) async fn sla_of_views(&self, views: &[TicketView]) -> AppResult<Vec<SlaStatus>> {
+        let policy = self.policy().await?;
+        let ids: Vec<i64> = views.iter().map(|v| v.ticket.id).collect();
+        let history = self.store.status_history(&ids).await?;
+        let now = Utc::now();
+        Ok(views
+            .iter()
+            .map(|v| policy.sla_of(&v.ticket, history.get(&v.ticket.id).map_or(&[][..], Vec::as_slice), now))
+            .collect())
+    }
+
+    pub async fn list_tickets(
+        &self,
+        actor: &Actor,
+        query: ListQuery,
+    ) -> AppResult<(Vec<(TicketView, SlaStatus)>, i64)> {
+        let assignee_id = match query.assignee.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some("me") => Some(Some(actor.user_id)),
+            Some("none") => Some(None),
+            Some(raw) => {
+                let email = Email::parse(raw).map_err(|e| FieldError { field: "assignee", ..e })?;
+                match self.store.user_by_email(&email).await? {
+                    Some(user) => Some(Some(user.id)),
+                    // Nobody by that address is assigned anything.
+                    None => Some(Some(-1)),
+                }
+            }
+        };
+        let per_page = query.per_page.unwrap_or(DEFAULT_PER_PAGE);
+        if !(1..=MAX_PER_PAGE).contains(&per_page) {
+            return Err(
+                FieldError::new("per_page", "out_of_range", format!("per_page must be 1 to {MAX_PER_PAGE}")).into()
+            );
+        }
+        let page = query.page.unwrap_or(1);
+        if page == 0 {
+            return Err(FieldError::new("page", "out_of_range", "page starts at 1").into());
+        }
+        let filter = TicketFilter {
+            statuses: query.statuses,
+            assignee_id,
+            requester_id: (actor.role == Role::Requester).then_some(actor.user_id),
+            priority: query.priority,
+            service_id: query.service_id,
+            department_id: query.department_id,
+            building_id: query.building_id,
+            team_id: query.team_id,
+            created_from: query.created_from,
+            created_before: query.created_before,
+            terms: query.q.as_deref().map(search::terms).unwrap_or_default(),
+            search_internal: actor.sees_internal(),
+            sla: query.sla,
+            now: Some(Utc::now()),
+            sort: query.sort,
+            page,
+            per_page,
+        };
+        let (views, total) = self.store.list_tickets(&filter).await?;
+        let clocks = self.sla_of_views(&views).await?;
+        Ok((views.into_iter().zip(clocks).collect(), total))
+    }
+
+    pub async fn history(&self, actor: &Actor, number: i64) -> AppResult<Vec<HistoryRecord>> {
+        let view = self.visible(actor, number).await?;
+        Ok(self.store.history(view.ticket.id, actor.sees_internal()).await?)
+    }
+
+    /// Reads the ticket, plans a change with `plan`, and writes it; when
+    /// another writer got there first, reads again and re-plans.
+    async fn change_ticket<F>(&self, actor: &Actor, number: i64, plan: F) -> AppResult<(TicketView, Option<i64>)>
+    where
+        F: Fn(&TicketView) -> AppResult<Planned>,
+    {
+        for attempt in 0..WRITE_ATTEMPTS {
+            if attempt > 0 {
+                backoff(attempt).await;
+            }
+            let view = self.visible(actor, number).await?;
+            let planned = plan(&view)?;
+            match self.write_planned(&view, planned, Some(actor.user_id), Utc::now()).await? {
+                Written::Done(entry_id) => return Ok((self.store.ticket_by_id(view.ticket.id).await?, entry_id)),
+                Written::Stale => continue,
+            }
+        }
+        Err(AppError::Conflict { code: "busy_ticket", message: "the ticket is changing too fast; try again".into() })
+    }
+
+    /// Writes a planned change with the ticket's clocks recomputed as they
+    /// will be after it (its history plus the changes about to be recorded).
+    pub(crate) async fn write_planned(
+        &self,
+        view: &TicketView,
+        planned: Planned,
+        actor_id: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> AppResult<Written> {
+        let policy = self.policy().await?;
+        let mut history: Vec<StatusRecord> =
+            self.store.status_history(&[view.ticket.id]).await?.remove(&view.ticket.id).unwrap_or_default();
+        history.extend(
+            planned
+                .history
+                .iter()
+                .filter(|(c, _)| matches!(c.field, "status" | "hold_reason"))
+                .map(|(c, _)| (now, c.field.to_owned(), c.after.clone())),
+        );
+        let stamp = policy.sla_of(&planned.ticket, &history, now).stamp();
+        let update = TicketUpdate {
+            ticket: &planned.ticket,
+            entry: planned.entry,
+            history: planned.history,
+            actor_id,
+            stamp,
+            at: now,
+        };
+        match self.store.update_ticket(update).await {
+            Ok(entry_id) => Ok(Written::Done(entry_id)),
+            Err(StoreError::Conflict(_)) => Ok(Written::Stale),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Adds a public reply or an internal note.
+    pub async fn reply(&self, actor: &Actor, number: i64, body: &str, internal: bool) -> AppResult<Entry> {
+        let body = required_text("body", body, limits::ENTRY_BODY)?;
+        let (view, entry_id) = self
+            .change_ticket(actor, number, |view| {
+                let t = &view.ticket;
+                if internal && !actor.can_write_internal() {
+                    return Err(AppError::forbidden("only agents write internal notes"));
+                }
+                if !actor.can_reply(t) {
+                    return Err(AppError::forbidden("you may not reply to this ticket"));
+                }
+                if t.status == Status::Closed {
+                    return Err(AppError::Conflict {
+                        code: "ticket_closed",
+                        message: "the ticket is closed; reopen it first".into(),
+                    });
+                }
+                let mut next = t.clone();
+                let staff_public = actor.role.is_staff() && !internal;
+                if staff_public {
+                    next.status = lifecycle::after_staff_reply(t.status);
+                    next.first_response_at = t.first_response_at.or(Some(Utc::now()));
+                }
+                let field = if internal { "internal_note" } else { "public_reply" };
+                let mut history = vec![(Change::new(field, None, Some(excerpt(&body))), internal)];
+                history.extend(lifecycle::diff(t, &next).into_iter().map(|c| (c, false)));
+                let entry = NewEntry { author_id: actor.user_id, internal, body: body.clone() };
+                Ok(Planned { ticket: next, entry: Some(entry), history })
+            })
+            .await?;
+        let entry_id = entry_id.expect("a reply writes an entry");
+        let entries = self.store.entries(view.ticket.id, true).await?;
+        entries.into_iter().find(|e| e.id == entry_id).ok_or(AppError::NotFound("entry"))
+    }
+
+    /// Assigns a ticket to an agent or admin. Taking a ticket away from
+    /// another assignee needs a reason (seed 001: absence, missing
+    /// competence, direct order).
+    pub async fn assign(
+        &self,
+        actor: &Actor,
+        number: i64,
+        assignee_email: &str,
+        reason: Option<&str>,
+    ) -> AppResult<TicketView> {
+        if !actor.can_work_tickets() {
+            return Err(AppError::forbidden("only agents and administrators assign tickets"));
+        }
+        let email = Email::parse(assignee_email).map_err(|e| FieldError { field: "assignee_email", ..e })?;
+        let assignee = match self.store.user_by_email(&email).await? {
+            Some(user) if user.role.is_staff() && user.active => user,
+            _ => {
+                return Err(FieldError::new(
+                    "assignee_email",
+                    "not_assignable",
+                    "the assignee must be an active agent or administrator",
+                )
+                .into());
+            }
+        };
+        let reason = optional_text("reason", reason, limits::REASON)?;
+        let (view, _) = self
+            .change_ticket(actor, number, |view| {
+                let t = &view.ticket;
+                if t.status == Status::Closed {
+                    return Err(AppError::Conflict { code: "ticket_closed", message: "the ticket is closed".into() });
+                }
+                let reassigning = t.assignee_id.is_some_and(|id| id != assignee.id);
+                if reassigning && reason.is_none() {
+                    return Err(FieldError::new("reason", "required", "say why the ticket is reassigned").into());
+                }
+                let mut next = t.clone();
+                next.assignee_id = Some(assignee.id);
+                next.status = lifecycle::after_assignment(t.status);
+                let mut history = vec![(
+                    Change::new("assignee", view.assignee_email.clone(), Some(assignee.email.to_string())),
+                    false,
+                )];
+                if let Some(reason) = &reason {
+                    history.push((Change::new("assignment_reason", None, Some(reason.clone())), false));
+                }
+                history.extend(lifecycle::diff(t, &next).into_iter().map(|c| (c, false)));
+                Ok(Planned { ticket: next, entry: None, history })
+            })
+            .await?;
+        Ok(view)
+    }
+
+    /// Reclassifies a ticket (staff only). The clocks are recomputed for the
+    /// new service and priority as part of the write.
+    pub async fn update_ticket(&self, actor: &Actor, number: i64, changes: TicketChanges) -> AppResult<TicketView> {
+        if !actor.can_work_tickets() {
+            return Err(AppError::forbidden("only agents and administrators change tickets"));
+        }
+        let level = changes.level.map(Level::new).transpose()?;
+        let service = match changes.service_id {
+            Some(Some(id)) => match self.store.service(id).await {
+                Ok(s) => Some(Some(s)),
+                Err(StoreError::NotFound) => {
+                    return Err(FieldError::new("service_id", "unknown", format!("service {id} does not exist")).into());
+                }
+                Err(e) => return Err(e.into()),
+            },
+            Some(None) => Some(None),
+            None => None,
+        };
+        let (view, _) = self
+            .change_ticket(actor, number, |view| {
+                let t = &view.ticket;
+                let mut next = t.clone();
+                next.priority = changes.priority.unwrap_or(t.priority);
+                next.ticket_type = changes.ticket_type.unwrap_or(t.ticket_type);
+                next.level = level.unwrap_or(t.level);
+                let mut history = Vec::new();
+                if let Some(service) = &service {
+                    next.service_id = service.as_ref().map(|s| s.id);
+                    if next.service_id != t.service_id {
+                        let after = service.as_ref().map(|s| s.name.clone());
+                        history.push((Change::new("service", view.service_name.clone(), after), false));
+                    }
+                }
+                history.extend(lifecycle::diff(t, &next).into_iter().map(|c| (c, false)));
+                Ok(Planned { ticket: next, entry: None, history })
+            })
+            .await?;
+        Ok(view)
+    }
+
+    /// Moves a ticket through its lifecycle (rules in `mesa_core::lifecycle`).
+    pub async fn transition(&self, actor: &Actor, number: i64, input: TransitionInput) -> AppResult<TicketView> {
+        let (view, _) = self
+            .change_ticket(actor, number, |view| {
+                let (next, changes) = lifecycle::plan(&view.ticket, actor.role, input.clone(), Utc::now())?;
+                Ok(Planned { ticket: next, entry: None, history: changes.into_iter().map(|c| (c, false)).collect() })
+            })
+            .await?;
+        Ok(view)
+    }
+
+    /// Stores a file for a ticket: bytes first (content-addressed), then the
+    /// metadata, so a crash leaves at worst an unreferenced file.
+    pub async fn attach(
+        &self,
+        actor: &Actor,
+        number: i64,
+        filename: &str,
+        content_type: &str,
+        bytes: &[u8],
+    ) -> AppResult<Attachment> {
+        if bytes.len() > self.settings.max_attachment_bytes {
+            return Err(AppError::TooLarge { limit: self.settings.max_attachment_bytes });
+        }
+        let view = self.visible(actor, number).await?;
+        if !actor.can_reply(&view.ticket) {
+            return Err(AppError::forbidden("you may not add files to this ticket"));
+        }
+        let filename = required_text("filename", &sanitize_filename(filename), 255)?;
+        let content_type = optional_text("content_type", Some(content_type), 255)?
+            .unwrap_or_else(|| "application/octet-stream".into());
+        let sha256 = self.blobs.put(bytes).await?;
+        let new = NewAttachment {
+            ticket_id: view.ticket.id,
+            uploaded_by: actor.user_id,
+            filename,
+            content_type,
+            size: bytes.len() as i64,
+            sha256,
+        };
+        Ok(self.store.insert_attachment(&new).await?)
+    }
+
+    /// An attachment and its bytes, for someone who may see its ticket.
+    pub async fn attachment(&self, actor: &Actor, id: i64) -> AppResult<(Attachment, Vec<u8>)> {
+        let att = match self.store.attachment(id).await {
+            Ok(att) => att,
+            Err(StoreError::NotFound) => return Err(AppError::NotFound("attachment")),
+            Err(e) => return Err(e.into()),
+        };
+        let view = self.store.ticket_by_id(att.ticket_id).await?;
+        if !actor.can_view(&view.ticket) {
+            return Err(AppError::NotFound("attachment"));
+        }
+        let bytes = self.blobs.get(&att.sha256).await?;
+        Ok((att, bytes))
+    }
+}
+
+/// Waits a random time up to 2^attempt ms (capped at 100 ms), so writers
+/// that collided on one ticket do not collide again in lockstep.
+pub(crate) async fn backoff(attempt: u32) {
+    let cap_ms = (1u64 << attempt.min(7)).min(100);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    let jitter_us = u64::from(nanos) % (cap_ms * 1000);
+    tokio::time::sleep(std::time::Duration::from_micros(jitter_us)).await;
+}
+
+/// The first line of a text, shortened, for the history.
+fn excerpt(body: &str) -> String {
+    const MAX: usize = 140;
+    let line = body.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+    if line.chars().count() > MAX {
+        format!("{}…", line.chars().take(MAX).collect::<String>())
+    } else {
+        line.to_owned()
+    }
+}
+
+/// Keeps the last path component and drops control characters and quotes,
+/// so a name is safe in a header and on any file system.
+fn sanitize_filename(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or(raw);
+    base.chars().filter(|c| !c.is_control() && !matches!(c, '"' | '\'')).collect::<String>().trim().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpts_take_the_first_non_blank_line_and_cut_long_ones() {
+        assert_eq!(excerpt("\n  Hola  \nmundo"), "Hola");
+        let long = "á".repeat(200);
+        assert_eq!(excerpt(&long).chars().count(), 141);
+    }
+
+    #[test]
+    fn filenames_lose_paths_quotes_and_control_characters() {
+        assert_eq!(sanitize_filename("C:\\Users\\ana\\factura \"1\".pdf"), "factura 1.pdf");
+        assert_eq!(sanitize_filename("../../etc/passwd"), "passwd");
+        assert_eq!(sanitize_filename("a\r\nb.txt"), "ab.txt");
+    }
+}

@@ -1,0 +1,174 @@
+//! The database story: the same use cases on SQLite and PostgreSQL (when
+//! MESA_TEST_POSTGRES_URL is set), each test on a fresh database.
+
+use std::sync::Arc;
+
+use mesa_app::{BlobStore, Desk, DeskSettings, OpenTicket, Store};
+use mesa_core::lifecycle::TransitionInput;
+use mesa_core::{Actor, Role, Status, User};
+use mesa_testkit::{TestDb, databases};
+
+async fn desk(db: &TestDb) -> Desk {
+    let store = Store::open(db.data_path(), db.database_url.as_deref()).await.expect("open store");
+    Desk::new(store, BlobStore::new(db.data_path()), DeskSettings::default())
+}
+
+fn actor(u: &User) -> Actor {
+    Actor { user_id: u.id, role: u.role }
+}
+
+fn ticket(subject: &str) -> OpenTicket {
+    OpenTicket { subject: subject.into(), description: "descripción".into(), ..OpenTicket::default() }
+}
+
+#[tokio::test]
+async fn migrations_can_run_again_and_from_two_openers_at_once() {
+    for kind in databases() {
+        let db = TestDb::new(kind).await;
+        let (a, b) = tokio::join!(desk(&db), desk(&db));
+        a.store().migrate().await.unwrap();
+        b.store().ping().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn numbers_have_no_gaps_or_duplicates_under_concurrent_creation() {
+    for kind in databases() {
+        let db = TestDb::new(kind).await;
+        let desk = Arc::new(desk(&db).await);
+        let agent = desk.add_user(None, "agente@mesa.test", "Agente", Role::Agent, None).await.unwrap();
+        let mut tasks = Vec::new();
+        for i in 0..16 {
+            let (desk, agent) = (desk.clone(), agent.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut numbers = Vec::new();
+                for j in 0..10 {
+                    numbers.push(desk.open_ticket(&agent, ticket(&format!("t{i}-{j}"))).await.unwrap().ticket.number);
+                }
+                numbers
+            }));
+        }
+        let mut all: Vec<i64> = Vec::new();
+        for t in tasks {
+            all.extend(t.await.unwrap());
+        }
+        all.sort_unstable();
+        assert_eq!(all, (1..=160).collect::<Vec<i64>>(), "{kind:?}");
+    }
+}
+
+#[tokio::test]
+async fn concurrent_changes_to_one_ticket_are_all_kept() {
+    for kind in databases() {
+        let db = TestDb::new(kind).await;
+        let desk = Arc::new(desk(&db).await);
+        let agent = desk.add_user(None, "agente@mesa.test", "Agente", Role::Agent, None).await.unwrap();
+        let n = desk.open_ticket(&agent, ticket("compartido")).await.unwrap().ticket.number;
+        let mut tasks = Vec::new();
+        for i in 0..8 {
+            let (desk, who) = (desk.clone(), actor(&agent));
+            tasks.push(tokio::spawn(async move { desk.reply(&who, n, &format!("nota {i}"), true).await }));
+        }
+        for t in tasks {
+            t.await.unwrap().expect("every writer eventually wins its turn");
+        }
+        let page = desk.ticket(&actor(&agent), n).await.unwrap();
+        assert_eq!(page.entries.len(), 8, "{kind:?}");
+        let history = desk.history(&actor(&agent), n).await.unwrap();
+        assert_eq!(history.iter().filter(|h| h.field == "internal_note").count(), 8);
+    }
+}
+
+#[tokio::test]
+async fn tokens_and_passwords_authenticate_only_their_owner() {
+    for kind in databases() {
+        let db = TestDb::new(kind).await;
+        let desk = desk(&db).await;
+        let ana = desk.add_user(None, "ana@mesa.test", "Ana", Role::Requester, Some("una-clave-larga")).await.unwrap();
+        let token = desk.create_token("ANA@mesa.test").await.unwrap();
+        let (who, user) = desk.authenticate_token(&token).await.unwrap();
+        assert_eq!((who.user_id, user.email.as_str()), (ana.id, "ana@mesa.test"));
+        assert!(desk.authenticate_token(&token.replace('a', "b")).await.is_err());
+        assert!(desk.verify_password("ana@mesa.test", "una-clave-larga").await.unwrap().is_some());
+        assert!(desk.verify_password("ana@mesa.test", "otra-clave-larga").await.unwrap().is_none());
+        assert!(desk.verify_password("nadie@mesa.test", "una-clave-larga").await.unwrap().is_none());
+    }
+}
+
+#[tokio::test]
+async fn a_stale_copy_cannot_overwrite_a_newer_ticket() {
+    for kind in databases() {
+        let db = TestDb::new(kind).await;
+        let desk = desk(&db).await;
+        let agent = desk.add_user(None, "agente@mesa.test", "Agente", Role::Agent, None).await.unwrap();
+        let view = desk.open_ticket(&agent, ticket("versión")).await.unwrap();
+        let stale = view.ticket.clone();
+        desk.transition(
+            &actor(&agent),
+            stale.number,
+            TransitionInput { to: Some(Status::InProgress), ..Default::default() },
+        )
+        .await
+        .unwrap();
+        let mut overwrite = stale.clone();
+        overwrite.status = Status::Solved;
+        let update = mesa_store::TicketUpdate {
+            ticket: &overwrite,
+            entry: None,
+            history: vec![],
+            actor_id: None,
+            stamp: Default::default(),
+            at: chrono::Utc::now(),
+        };
+        let err = desk.store().update_ticket(update).await.unwrap_err();
+        assert!(matches!(err, mesa_store::StoreError::Conflict(ref c) if c == "stale_ticket"), "{kind:?}: {err}");
+        let page = desk.ticket(&actor(&agent), stale.number).await.unwrap();
+        assert_eq!(page.view.ticket.status, Status::InProgress);
+    }
+}
+
+#[tokio::test]
+async fn an_event_is_recorded_exactly_once_however_many_try_at_once() {
+    for kind in databases() {
+        let db = TestDb::new(kind).await;
+        let desk = Arc::new(desk(&db).await);
+        let agent = desk.add_user(None, "agente@mesa.test", "Agente", Role::Agent, None).await.unwrap();
+        let view = desk.open_ticket(&agent, ticket("evento")).await.unwrap();
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let (desk, id, user) = (desk.clone(), view.ticket.id, agent.id);
+            tasks.push(tokio::spawn(async move {
+                let change = mesa_core::lifecycle::Change::new("event", None, Some("resolution_breach".into()));
+                desk.store().record_event(id, "resolution_breach", &change, &[user], chrono::Utc::now()).await.unwrap()
+            }));
+        }
+        let mut winners = 0;
+        for t in tasks {
+            winners += usize::from(t.await.unwrap());
+        }
+        assert_eq!(winners, 1, "{kind:?}");
+        assert_eq!(desk.store().pending_notifications().await.unwrap().len(), 1);
+        let history = desk.history(&actor(&agent), view.ticket.number).await.unwrap();
+        assert_eq!(history.iter().filter(|h| h.field == "event").count(), 1);
+    }
+}
+
+#[tokio::test]
+async fn one_lease_holder_at_a_time_and_an_expired_lease_is_taken_over() {
+    for kind in databases() {
+        let db = TestDb::new(kind).await;
+        let desk = desk(&db).await;
+        let now = chrono::Utc::now();
+        let later = now + chrono::Duration::minutes(3);
+        assert!(desk.store().try_lease("automation", "a", later, now).await.unwrap());
+        assert!(!desk.store().try_lease("automation", "b", later, now).await.unwrap());
+        assert!(desk.store().try_lease("automation", "a", later, now).await.unwrap(), "the holder renews");
+        let after_expiry = later + chrono::Duration::seconds(1);
+        assert!(
+            desk.store()
+                .try_lease("automation", "b", after_expiry + chrono::Duration::minutes(3), after_expiry)
+                .await
+                .unwrap()
+        );
+    }
+}

@@ -1,0 +1,262 @@
+//! Property tests of the business-time laws stated in
+//! [`business_time`](crate::calendar::business_time), over calendars chosen to be
+//! awkward: lunch breaks, DST in New York, Madrid and Santiago and Havana (whose
+//! switches happen at midnight), Lord Howe's half-hour DST, Samoa's skipped day
+//! (30 December 2011), intervals that cross the skipped or repeated hour,
+//! special hours, extra days off, worked holidays and a sparse week. Instants
+//! range over 1990–2039.
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeDelta, Utc, Weekday};
+use proptest::prelude::*;
+
+use crate::calendar::BusinessCalendar;
+
+const WEEKDAYS: [Weekday; 5] = [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri];
+const ALL_DAYS: [Weekday; 7] =
+    [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun];
+
+fn hm(h: u32, m: u32) -> NaiveTime {
+    NaiveTime::from_hms_opt(h, m, 0).unwrap()
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+const MIDNIGHT: NaiveTime = NaiveTime::MIN;
+
+fn calendars() -> Vec<BusinessCalendar> {
+    vec![
+        BusinessCalendar::colombia_default(),
+        // New York: office hours, a Sunday interval across the 02:00 switch and
+        // a late Saturday interval ending at midnight.
+        BusinessCalendar::builder(chrono_tz::America::New_York)
+            .weekdays(&WEEKDAYS, &[(hm(9, 0), hm(17, 0))])
+            .hours(Weekday::Sat, &[(hm(22, 0), MIDNIGHT)])
+            .hours(Weekday::Sun, &[(hm(0, 30), hm(1, 30)), (hm(1, 45), hm(4, 0))])
+            .colombian_holidays(false)
+            .build()
+            .unwrap(),
+        // Madrid: boundaries inside the gap (02:30) and the repeated hour.
+        BusinessCalendar::builder(chrono_tz::Europe::Madrid)
+            .weekdays(&ALL_DAYS, &[(hm(0, 30), hm(2, 30)), (hm(2, 45), hm(3, 30)), (hm(8, 0), hm(14, 0))])
+            .build()
+            .unwrap(),
+        // Round the clock in Santiago de Chile, where DST changes at midnight.
+        BusinessCalendar::builder(chrono_tz::America::Santiago)
+            .weekdays(&ALL_DAYS, &[(MIDNIGHT, MIDNIGHT)])
+            .colombian_holidays(false)
+            .build()
+            .unwrap(),
+        // Santiago, only around midnight at weekends.
+        BusinessCalendar::builder(chrono_tz::America::Santiago)
+            .hours(Weekday::Sat, &[(hm(23, 0), MIDNIGHT)])
+            .hours(Weekday::Sun, &[(MIDNIGHT, hm(1, 0)), (hm(10, 0), hm(12, 0))])
+            .colombian_holidays(false)
+            .build()
+            .unwrap(),
+        // Bogotá with exceptions of every kind.
+        BusinessCalendar::builder(chrono_tz::America::Bogota)
+            .weekdays(&WEEKDAYS, &[(hm(7, 0), hm(12, 30)), (hm(14, 0), hm(16, 0))])
+            .hours(Weekday::Sat, &[(hm(8, 0), hm(12, 0))])
+            .non_working_dates([date(2026, 12, 24), date(2026, 12, 31), date(2027, 3, 1)])
+            .worked_holidays([date(2026, 12, 8), date(2027, 1, 11)])
+            .special_hours(date(2026, 12, 26), &[])
+            .special_hours(date(2026, 12, 27), &[(hm(10, 0), hm(11, 0))])
+            .special_hours(date(2027, 1, 1), &[(hm(9, 0), hm(9, 30)), (hm(9, 30), hm(10, 0))])
+            .build()
+            .unwrap(),
+        // Samoa skipped 30 December 2011 entirely.
+        BusinessCalendar::builder(chrono_tz::Pacific::Apia)
+            .weekdays(&ALL_DAYS, &[(MIDNIGHT, hm(3, 0)), (hm(9, 0), hm(17, 0)), (hm(23, 0), MIDNIGHT)])
+            .build()
+            .unwrap(),
+        // Lord Howe Island moves its clocks by 30 minutes at 02:00.
+        BusinessCalendar::builder(chrono_tz::Australia::Lord_Howe)
+            .weekdays(&ALL_DAYS, &[(hm(1, 0), hm(2, 15)), (hm(2, 20), hm(3, 0))])
+            .build()
+            .unwrap(),
+        // Havana switches at midnight.
+        BusinessCalendar::builder(chrono_tz::America::Havana)
+            .weekdays(&ALL_DAYS, &[(MIDNIGHT, hm(0, 30)), (hm(0, 45), hm(1, 30)), (hm(23, 30), MIDNIGHT)])
+            .build()
+            .unwrap(),
+        // Tehran round the clock: midnight switches until 2022, none since.
+        BusinessCalendar::builder(chrono_tz::Asia::Tehran)
+            .weekdays(&ALL_DAYS, &[(MIDNIGHT, MIDNIGHT)])
+            .build()
+            .unwrap(),
+        // A sparse week: two hours on Wednesdays.
+        BusinessCalendar::builder(chrono_tz::America::Bogota)
+            .hours(Weekday::Wed, &[(hm(15, 0), hm(17, 0))])
+            .build()
+            .unwrap(),
+    ]
+}
+
+/// Instants from 1990 to 2039, often aligned to the minute, half hour or hour
+/// so that interval boundaries are hit exactly; sometimes with nanoseconds.
+fn instant() -> impl Strategy<Value = DateTime<Utc>> {
+    (
+        631_152_000i64..2_208_988_800,
+        prop_oneof![Just(1i64), Just(60), Just(1800), Just(3600)],
+        prop_oneof![3 => Just(0u32), 1 => 0u32..1_000_000_000],
+    )
+        .prop_map(|(secs, align, nanos)| DateTime::from_timestamp(secs - secs.rem_euclid(align), nanos).unwrap())
+}
+
+/// Durations from zero to 300 hours, often whole minutes or hours.
+fn duration() -> impl Strategy<Value = Duration> {
+    (
+        0i64..300 * 3600,
+        prop_oneof![Just(1i64), Just(60), Just(3600)],
+        prop_oneof![3 => Just(0i64), 1 => 0i64..1_000_000_000],
+    )
+        .prop_map(|(secs, align, nanos)| {
+            Duration::seconds(secs - secs.rem_euclid(align)) + Duration::nanoseconds(nanos)
+        })
+}
+
+fn calendar() -> impl Strategy<Value = BusinessCalendar> {
+    let all = calendars();
+    (0..all.len()).prop_map(move |i| all[i].clone())
+}
+
+/// Whether `t` is the end of one of the working intervals around it.
+fn is_interval_end(cal: &BusinessCalendar, t: DateTime<Utc>) -> bool {
+    let local = t.with_timezone(&cal.timezone()).date_naive();
+    [local.pred_opt(), Some(local), local.succ_opt()]
+        .into_iter()
+        .flatten()
+        .flat_map(|d| cal.working_intervals(d))
+        .any(|(_, end)| end == t)
+}
+
+fn add(cal: &BusinessCalendar, t: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
+    cal.add_business_time(t, d).expect("every test calendar has working time")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn business_time_between_start_and_add_is_the_duration(
+        cal in calendar(), start in instant(), d in duration()
+    ) {
+        let end = add(&cal, start, d);
+        prop_assert!(end >= start);
+        prop_assert_eq!(cal.business_time_between(start, end), d);
+    }
+
+    #[test]
+    fn add_is_monotone_in_the_duration(
+        cal in calendar(), start in instant(), d1 in duration(), d2 in duration()
+    ) {
+        let (short, long) = if d1 <= d2 { (d1, d2) } else { (d2, d1) };
+        prop_assert!(add(&cal, start, short) <= add(&cal, start, long));
+    }
+
+    #[test]
+    fn add_is_additive_from_any_start(
+        cal in calendar(), start in instant(), d1 in duration(), d2 in duration()
+    ) {
+        let stepwise = add(&cal, add(&cal, start, d1), d2);
+        prop_assert_eq!(stepwise, add(&cal, start, d1 + d2));
+    }
+
+    #[test]
+    fn a_positive_addition_ends_on_a_working_instant_or_an_interval_end(
+        cal in calendar(), start in instant(), d in duration()
+    ) {
+        prop_assume!(d > TimeDelta::zero());
+        let end = add(&cal, start, d);
+        prop_assert!(end > start);
+        prop_assert!(cal.is_working_instant(end) || is_interval_end(&cal, end));
+    }
+
+    #[test]
+    fn business_time_between_is_additive(
+        cal in calendar(), a in instant(), gap1 in duration(), gap2 in duration()
+    ) {
+        let b = a + gap1 * 2;
+        let c = b + gap2 * 2;
+        prop_assert_eq!(
+            cal.business_time_between(a, b) + cal.business_time_between(b, c),
+            cal.business_time_between(a, c)
+        );
+        prop_assert_eq!(cal.business_time_between(c, a), TimeDelta::zero());
+    }
+
+    #[test]
+    fn next_working_instant_is_the_first_working_instant(
+        cal in calendar(), t in instant()
+    ) {
+        let next = cal.next_working_instant(t).expect("has working time");
+        prop_assert!(next >= t);
+        prop_assert!(cal.is_working_instant(next));
+        prop_assert_eq!(cal.business_time_between(t, next), TimeDelta::zero());
+        if cal.is_working_instant(t) {
+            prop_assert_eq!(next, t);
+        }
+    }
+
+    #[test]
+    fn is_working_instant_agrees_with_business_time(cal in calendar(), t in instant()) {
+        let a_moment = cal.business_time_between(t, t + Duration::nanoseconds(1));
+        prop_assert_eq!(cal.is_working_instant(t), a_moment > TimeDelta::zero());
+    }
+
+    #[test]
+    fn business_days_land_on_a_working_day_and_grow_with_n(
+        cal in calendar(), start in instant(), n in 1u32..25
+    ) {
+        let r1 = cal.add_business_days(start, n).unwrap();
+        let r2 = cal.add_business_days(start, n + 1).unwrap();
+        prop_assert!(start < r1 && r1 < r2);
+        for r in [r1, r2] {
+            prop_assert!(cal.is_working_instant(r) || is_interval_end(&cal, r));
+        }
+        // Exactly n working days lie strictly between the day work resumes and
+        // the result's day, which is itself a working day.
+        let resume = cal.next_working_instant(start).unwrap();
+        prop_assert!(cal.business_time_between(resume, r1) > TimeDelta::zero());
+        prop_assert_eq!(cal.add_business_days(resume, n).unwrap(), r1);
+    }
+
+    #[test]
+    fn pauses_subtract_their_union(
+        cal in calendar(),
+        a in instant(),
+        span in duration(),
+        pauses in proptest::collection::vec((instant(), duration()), 0..5),
+    ) {
+        let b = a + span * 3;
+        let pauses: Vec<(DateTime<Utc>, DateTime<Utc>)> =
+            pauses.into_iter().map(|(p, len)| (p, p + len)).collect();
+        let total = cal.business_time_between(a, b);
+        let paused = cal.business_time_between_with_pauses(a, b, &pauses);
+        prop_assert!(paused >= TimeDelta::zero() && paused <= total);
+        // Order does not matter, and splitting a pause in two changes nothing.
+        let mut reversed = pauses.clone();
+        reversed.reverse();
+        prop_assert_eq!(cal.business_time_between_with_pauses(a, b, &reversed), paused);
+        if let Some(&(p0, p1)) = pauses.first() {
+            let mid = p0 + (p1 - p0) / 2;
+            let mut split = pauses.clone();
+            split[0] = (p0, mid);
+            split.push((mid, p1));
+            prop_assert_eq!(cal.business_time_between_with_pauses(a, b, &split), paused);
+            // A single pause: exactly its working time inside [a, b) goes.
+            let alone = cal.business_time_between_with_pauses(a, b, &[(p0, p1)]);
+            prop_assert_eq!(alone, total - cal.business_time_between(p0.max(a), p1.min(b)));
+        }
+    }
+}
+
+#[test]
+fn every_property_calendar_is_valid_and_round_trips_through_its_config() {
+    for cal in calendars() {
+        cal.validate().unwrap();
+        assert_eq!(BusinessCalendar::try_from(cal.to_config()).unwrap(), cal);
+    }
+}

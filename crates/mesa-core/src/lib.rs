@@ -1,0 +1,20 @@
+//! Mesa's domain: the rules of a help desk, free of HTTP, SQL and async.
+//!
+//! Adapters (web, mail, CLI) parse their input into these types, ask this crate
+//! what is allowed, and hand the result to the store.
+
+pub mod access;
+pub mod automation;
+pub mod calendar;
+pub mod labels;
+pub mod lifecycle;
+pub mod search;
+pub mod sla;
+pub mod ticket;
+pub mod user;
+pub mod validate;
+
+pub use access::Actor;
+pub use labels::Lang;
+pub use ticket::{HoldReason, Outcome, Priority, Status, Ticket, TicketType};
+pub use user::{Email, Role, User};

@@ -1,0 +1,206 @@
+//! Mesa's persistence: one [`Store`] over SQLite and PostgreSQL.
+//!
+//! The SQL is written once (with `$n` placeholders, which SQLite accepts) and
+//! run on whichever pool the store holds; only full-text search differs per
+//! backend. The same story tests run on both databases.
+
+mod blobs;
+mod directory;
+mod error;
+mod policy;
+mod rows;
+mod sessions;
+mod tickets;
+mod users;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+pub use blobs::{BlobStore, Sha256Hex};
+pub use directory::{Directory, DirectoryItem, NewService, Service};
+pub use error::{StoreError, StoreResult};
+pub use policy::{CalendarRow, StatusRecord, TargetRow};
+pub use tickets::{
+    Attachment, Entry, HistoryRecord, NewAttachment, NewEntry, NewTicket, SlaFilter, SortOrder, TicketFilter,
+    TicketUpdate, TicketView,
+};
+pub use users::NewUser;
+
+/// Which database a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone)]
+enum Db {
+    /// SQLite allows one writer at a time: a one-connection writer pool
+    /// queues writes in-process instead of spinning on SQLITE_BUSY; readers
+    /// run in parallel thanks to WAL.
+    Sqlite {
+        writer: SqlitePool,
+        reader: SqlitePool,
+        /// The database file, beside which migrations take their lock.
+        file: std::path::PathBuf,
+    },
+    Postgres(PgPool),
+}
+
+/// The database. Cheap to clone (pools are shared).
+#[derive(Clone)]
+pub struct Store {
+    db: Db,
+}
+
+impl std::fmt::Debug for Store {
+    // Never print connection strings: they may hold passwords.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("backend", &self.backend()).finish()
+    }
+}
+
+/// Runs `$body` with `$pool` bound to the backend's reader (or writer) pool.
+/// The body is compiled once per backend, so the same SQL serves both.
+macro_rules! with_pool {
+    ($store:expr, read, |$pool:ident| $body:expr) => {
+        match &$store.db {
+            $crate::Db::Sqlite { reader: $pool, .. } => $body,
+            $crate::Db::Postgres($pool) => $body,
+        }
+    };
+    ($store:expr, write, |$pool:ident| $body:expr) => {
+        match &$store.db {
+            $crate::Db::Sqlite { writer: $pool, .. } => $body,
+            $crate::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Runs `$body` inside a write transaction bound to `$tx`. On SQLite the
+/// transaction is IMMEDIATE, so it takes the write lock up front and waits
+/// for other processes instead of failing half-way.
+macro_rules! with_tx {
+    ($store:expr, |$tx:ident| $body:expr) => {
+        match &$store.db {
+            $crate::Db::Sqlite { writer, .. } => {
+                #[allow(unused_mut)]
+                let mut $tx = writer.begin_with("BEGIN IMMEDIATE").await?;
+                $body
+            }
+            $crate::Db::Postgres(pool) => {
+                #[allow(unused_mut)]
+                let mut $tx = pool.begin().await?;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use {with_pool, with_tx};
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The SQLite file inside a data directory.
+pub const SQLITE_FILE: &str = "mesa.db";
+
+impl Store {
+    /// Opens the database named by `url` (`postgres://…`), or the SQLite
+    /// file inside `data_dir` when there is no URL, and brings its schema up
+    /// to date. Safe to call from several processes at once.
+    pub async fn open(data_dir: &Path, url: Option<&str>) -> StoreResult<Store> {
+        let store = match url {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Store::open_postgres(url).await?
+            }
+            Some(url) if url.starts_with("sqlite:") => {
+                let options = SqliteConnectOptions::from_str(url)?;
+                Store::open_sqlite_with(options).await?
+            }
+            Some(_) => return Err(StoreError::Config("database URL must start with postgres:// or sqlite:".into())),
+            None => Store::open_sqlite(&data_dir.join(SQLITE_FILE)).await?,
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    pub async fn open_sqlite(path: &Path) -> StoreResult<Store> {
+        Store::open_sqlite_with(SqliteConnectOptions::new().filename(path)).await
+    }
+
+    async fn open_sqlite_with(options: SqliteConnectOptions) -> StoreResult<Store> {
+        let options = options
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("cache_size", "-32000");
+        let file = options.get_filename().to_path_buf();
+        let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+        let readers = std::thread::available_parallelism().map_or(4, |n| n.get() as u32 * 2).max(4);
+        let reader = SqlitePoolOptions::new().max_connections(readers).connect_with(options).await?;
+        Ok(Store { db: Db::Sqlite { writer, reader, file } })
+    }
+
+    pub async fn open_postgres(url: &str) -> StoreResult<Store> {
+        let options = PgConnectOptions::from_str(url)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        Ok(Store { db: Db::Postgres(pool) })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.db {
+            Db::Sqlite { .. } => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies pending migrations. Concurrent processes do not race:
+    /// PostgreSQL takes an advisory lock (sqlx does it); for SQLite, where
+    /// sqlx takes none, an exclusive lock on a file beside the database.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        match &self.db {
+            Db::Sqlite { writer, file, .. } => {
+                let mut lock_path = file.clone().into_os_string();
+                lock_path.push(".migrate-lock");
+                let lock = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
+                    let lock = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(lock_path)?;
+                    lock.lock()?;
+                    Ok(lock)
+                })
+                .await
+                .map_err(|e| StoreError::Io(std::io::Error::other(e)))??;
+                let result = SQLITE_MIGRATIONS.run(writer).await;
+                drop(lock);
+                result?;
+            }
+            Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Checks the database answers (used by the health check).
+    pub async fn ping(&self) -> StoreResult<()> {
+        with_pool!(self, read, |pool| sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        match &self.db {
+            Db::Sqlite { writer, reader, .. } => {
+                reader.close().await;
+                writer.close().await;
+            }
+            Db::Postgres(pool) => pool.close().await,
+        }
+    }
+}

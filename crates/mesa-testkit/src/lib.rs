@@ -1,0 +1,176 @@
+//! Test support shared by the store, app and server tests.
+//!
+//! Every test gets its own database: a temporary data directory (SQLite),
+//! or a fresh schema in the PostgreSQL database named by
+//! `MESA_TEST_POSTGRES_URL`, so tests run in parallel without seeing each
+//! other's rows.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use sqlx::Connection;
+
+pub const POSTGRES_ENV: &str = "MESA_TEST_POSTGRES_URL";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// The databases to run every store test on: SQLite always, PostgreSQL
+/// when `MESA_TEST_POSTGRES_URL` is set.
+pub fn databases() -> Vec<Db> {
+    let mut dbs = vec![Db::Sqlite];
+    if std::env::var(POSTGRES_ENV).is_ok_and(|u| !u.is_empty()) {
+        dbs.push(Db::Postgres);
+    }
+    dbs
+}
+
+/// A fresh, empty database and data directory; the schema is dropped when
+/// this is dropped.
+pub struct TestDb {
+    pub kind: Db,
+    pub data_dir: tempfile::TempDir,
+    /// `None` for SQLite (the file inside `data_dir`).
+    pub database_url: Option<String>,
+    schema: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub async fn new(kind: Db) -> TestDb {
+        let data_dir = tempfile::tempdir().expect("temporary directory");
+        match kind {
+            Db::Sqlite => TestDb { kind, data_dir, database_url: None, schema: None },
+            Db::Postgres => {
+                let base = std::env::var(POSTGRES_ENV).expect("MESA_TEST_POSTGRES_URL");
+                let schema = unique_name("mesa_t");
+                let mut conn = sqlx::PgConnection::connect(&base).await.expect("connecting to MESA_TEST_POSTGRES_URL");
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+                    .execute(&mut conn)
+                    .await
+                    .expect("creating a test schema");
+                conn.close().await.ok();
+                let sep = if base.contains('?') { '&' } else { '?' };
+                let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+                TestDb { kind, data_dir, database_url: Some(url), schema: Some((base, schema)) }
+            }
+        }
+    }
+
+    pub fn data_path(&self) -> &Path {
+        self.data_dir.path()
+    }
+
+    /// `--data-dir DIR [--database-url URL]` for the `mesa` command line.
+    pub fn cli_args(&self) -> Vec<String> {
+        let mut args = vec!["--data-dir".to_owned(), self.data_path().display().to_string()];
+        if let Some(url) = &self.database_url {
+            args.push("--database-url".into());
+            args.push(url.clone());
+        }
+        args
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some((base, schema)) = self.schema.take() else { return };
+        // Drop runs outside any runtime guarantee: use a thread of our own.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            rt.block_on(async {
+                let mut conn = sqlx::PgConnection::connect(&base).await.ok()?;
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")))
+                    .execute(&mut conn)
+                    .await
+                    .ok()?;
+                conn.close().await.ok()
+            })
+        })
+        .join();
+    }
+}
+
+fn unique_name(prefix: &str) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    format!("{prefix}_{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed), nanos)
+}
+
+/// Runs `mesa ARGS…` to completion, feeding `stdin`.
+pub fn run_cli(bin: &Path, args: &[String], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(bin)
+        .args(args)
+        .env("MESA_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting mesa");
+    let mut input = child.stdin.take().expect("stdin");
+    if let Some(text) = stdin {
+        input.write_all(text.as_bytes()).expect("writing stdin");
+    }
+    drop(input);
+    child.wait_with_output().expect("waiting for mesa")
+}
+
+/// A `mesa serve` process on a free port, killed when dropped.
+pub struct TestServer {
+    pub base_url: String,
+    child: Child,
+}
+
+impl TestServer {
+    /// Starts `mesa serve --listen 127.0.0.1:0` and waits for its address.
+    pub fn start(bin: &Path, db: &TestDb, extra: &[&str]) -> TestServer {
+        let mut args = vec!["serve".to_owned(), "--listen".into(), "127.0.0.1:0".into()];
+        args.extend(db.cli_args());
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let mut child = Command::new(bin)
+            .args(&args)
+            .env("MESA_LOG", std::env::var("MESA_TEST_LOG").unwrap_or_else(|_| "warn".into()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("starting mesa serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            if let Some(Ok(line)) = lines.next() {
+                let _ = tx.send(line);
+            }
+            // Keep draining so the server never blocks on a full pipe.
+            for _ in lines {}
+        });
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let line = rx.recv_timeout(deadline - Instant::now()).unwrap_or_else(|_| {
+            let _ = child.kill();
+            panic!("mesa serve did not announce its address");
+        });
+        let base_url = line.strip_prefix("listening on ").expect("the announce line").trim().to_owned();
+        TestServer { base_url, child }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,46 @@
+//! Health, labels and the signed-in user.
+
+use axum::Json;
+use axum::extract::State;
+use mesa_core::labels::{Lang, domain_labels};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::{IntoParams, ToSchema};
+
+use super::directory::UserOut;
+use crate::extract::{ApiQuery, Auth};
+use crate::{ApiError, AppState};
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    status: &'static str,
+}
+
+/// Liveness and database check (no authentication).
+#[utoipa::path(get, path = "/health", tag = "meta",
+    responses((status = 200, body = Health), (status = 503, body = crate::error::ErrorBody)))]
+pub async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
+    state.desk.store().ping().await.map_err(mesa_app::AppError::from)?;
+    Ok(Json(Health { status: "ok" }))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct LabelsQuery {
+    /// `es` (default) or `en`.
+    lang: Option<String>,
+}
+
+/// Spanish or English labels of every status, reason, type, priority and role.
+#[utoipa::path(get, path = "/labels", tag = "meta", params(LabelsQuery),
+    responses((status = 200, body = BTreeMap<String, String>)))]
+pub async fn labels(ApiQuery(q): ApiQuery<LabelsQuery>) -> Json<BTreeMap<String, &'static str>> {
+    let lang = q.lang.as_deref().map_or(Lang::Es, Lang::from_code);
+    Json(domain_labels(lang).into_iter().collect())
+}
+
+/// The user the token belongs to.
+#[utoipa::path(get, path = "/me", tag = "meta", security(("bearer" = [])),
+    responses((status = 200, body = UserOut), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn me(auth: Auth) -> Json<UserOut> {
+    Json(UserOut::from(&auth.user))
+}

@@ -1,0 +1,150 @@
+//! The desk's policy: SLA settings, automation settings, service targets,
+//! business calendars. Staff read it; administrators change it.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use mesa_core::Priority;
+use mesa_core::automation::AutomationSettings;
+use mesa_core::calendar::CalendarConfig;
+use mesa_core::sla::{SlaSettings, Target};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::error::ErrorBody;
+use crate::extract::{ApiJson, Auth};
+use crate::{ApiError, AppState};
+
+fn staff_only(auth: &Auth) -> Result<(), ApiError> {
+    if auth.actor.sees_internal() { Ok(()) } else { Err(mesa_app::AppError::forbidden("staff only").into()) }
+}
+
+/// Which hold reasons pause the clocks (`pausing_reasons`) and when to warn (`warn_at_percent`).
+#[utoipa::path(get, path = "/settings/sla", tag = "policy", security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
+pub async fn get_sla_settings(State(state): State<AppState>, auth: Auth) -> Result<Json<SlaSettings>, ApiError> {
+    staff_only(&auth)?;
+    Ok(Json(state.desk.policy().await?.sla.clone()))
+}
+
+/// Replaces the SLA settings (administrators only).
+#[utoipa::path(put, path = "/settings/sla", tag = "policy", security(("bearer" = [])), request_body = Object,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_sla_settings(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(settings): ApiJson<SlaSettings>,
+) -> Result<StatusCode, ApiError> {
+    state.desk.set_sla_settings(&auth.actor, &settings).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Automation switches and times: `auto_close`, `auto_close_after_hours`,
+/// `requester_timeout`, `requester_timeout_days`, `resume_on_date`,
+/// `approval_reminder`, `approval_reminder_after_hours`.
+#[utoipa::path(get, path = "/settings/automation", tag = "policy", security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
+pub async fn get_automation_settings(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> Result<Json<AutomationSettings>, ApiError> {
+    staff_only(&auth)?;
+    Ok(Json(state.desk.policy().await?.automation.clone()))
+}
+
+/// Replaces the automation settings (administrators only; missing keys take their defaults).
+#[utoipa::path(put, path = "/settings/automation", tag = "policy", security(("bearer" = [])), request_body = Object,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_automation_settings(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(settings): ApiJson<AutomationSettings>,
+) -> Result<StatusCode, ApiError> {
+    state.desk.set_automation_settings(&auth.actor, &settings).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct TargetIo {
+    /// Absent: the desk's default for the priority.
+    service_id: Option<i64>,
+    priority: String,
+    /// Business minutes to the first response.
+    response_minutes: i64,
+    /// Business minutes to the solution.
+    resolution_minutes: i64,
+    /// A calendar's name; absent: the default calendar.
+    calendar: Option<String>,
+}
+
+/// Every configured target (priorities without one use the built-in defaults).
+#[utoipa::path(get, path = "/sla-targets", tag = "policy", security(("bearer" = [])),
+    responses((status = 200, body = Vec<TargetIo>), (status = 403, body = ErrorBody)))]
+pub async fn list_targets(State(state): State<AppState>, auth: Auth) -> Result<Json<Vec<TargetIo>>, ApiError> {
+    staff_only(&auth)?;
+    let policy = state.desk.policy().await?;
+    let calendars = state.desk.store().calendars().await.map_err(mesa_app::AppError::from)?;
+    Ok(Json(
+        policy
+            .targets
+            .iter()
+            .map(|t| TargetIo {
+                service_id: t.service_id,
+                priority: t.priority.clone(),
+                response_minutes: t.response_minutes,
+                resolution_minutes: t.resolution_minutes,
+                calendar: t.calendar_id.and_then(|id| calendars.iter().find(|c| c.id == id)).map(|c| c.name.clone()),
+            })
+            .collect(),
+    ))
+}
+
+/// Sets the target of a priority, desk-wide or for one service (administrators only).
+#[utoipa::path(put, path = "/sla-targets", tag = "policy", security(("bearer" = [])), request_body = TargetIo,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_target(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(t): ApiJson<TargetIo>,
+) -> Result<StatusCode, ApiError> {
+    let priority = Priority::parse(&t.priority).map_err(mesa_app::AppError::from)?;
+    let target = Target { response_minutes: t.response_minutes, resolution_minutes: t.resolution_minutes };
+    state.desk.put_sla_target(&auth.actor, t.service_id, priority, target, t.calendar.as_deref()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CalendarOut {
+    name: String,
+    /// `timezone`, `hours` per weekday (`"08:00-12:00"` ranges),
+    /// `colombian_holidays`, `non_working_dates`, `worked_holidays`, `special_hours`.
+    #[schema(value_type = Object)]
+    config: serde_json::Value,
+}
+
+/// Stored calendars (`default`, if present, replaces the built-in Colombian one).
+#[utoipa::path(get, path = "/calendars", tag = "policy", security(("bearer" = [])),
+    responses((status = 200, body = Vec<CalendarOut>), (status = 403, body = ErrorBody)))]
+pub async fn list_calendars(State(state): State<AppState>, auth: Auth) -> Result<Json<Vec<CalendarOut>>, ApiError> {
+    staff_only(&auth)?;
+    let rows = state.desk.store().calendars().await.map_err(mesa_app::AppError::from)?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| CalendarOut { name: r.name, config: serde_json::from_str(&r.config).unwrap_or_default() })
+            .collect(),
+    ))
+}
+
+/// Creates or replaces a calendar (administrators only).
+#[utoipa::path(put, path = "/calendars/{name}", tag = "policy", security(("bearer" = [])), request_body = Object,
+    params(("name" = String, Path, description = "calendar name")),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_calendar(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(name): Path<String>,
+    ApiJson(config): ApiJson<CalendarConfig>,
+) -> Result<StatusCode, ApiError> {
+    state.desk.put_calendar(&auth.actor, &name, config).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

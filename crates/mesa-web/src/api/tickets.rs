@@ -1,0 +1,584 @@
+//! Ticket routes.
+
+use axum::Json;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use mesa_app::{Attachment, Entry, HistoryRecord, ListQuery, OpenTicket, TicketChanges, TicketPage, TicketView};
+use mesa_app::{SlaFilter, SortOrder};
+use mesa_core::lifecycle::TransitionInput;
+use mesa_core::sla::{Clock, SlaStatus};
+use mesa_core::{Outcome, Priority, Status, TicketType};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::ErrorBody;
+use crate::extract::{ApiJson, ApiQuery, Auth, parse_id};
+use crate::{ApiError, AppState};
+
+#[derive(Serialize, ToSchema)]
+pub struct PersonOut {
+    email: String,
+    name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TicketOut {
+    /// The consecutive case number.
+    number: i64,
+    subject: String,
+    description: String,
+    #[serde(rename = "type")]
+    ticket_type: &'static str,
+    status: &'static str,
+    priority: &'static str,
+    service_id: Option<i64>,
+    service: Option<String>,
+    department_id: Option<i64>,
+    department: Option<String>,
+    building_id: Option<i64>,
+    building: Option<String>,
+    team_id: Option<i64>,
+    team: Option<String>,
+    level: u8,
+    requester: PersonOut,
+    assignee: Option<PersonOut>,
+    contact_phone: Option<String>,
+    remote_access_id: Option<String>,
+    hold_reason: Option<&'static str>,
+    resume_at: Option<DateTime<Utc>>,
+    resolution: Option<String>,
+    outcome: Option<&'static str>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    first_response_at: Option<DateTime<Utc>>,
+    solved_at: Option<DateTime<Utc>>,
+    closed_at: Option<DateTime<Utc>>,
+    /// When the first response is (or was) due, in business time.
+    response_due_at: Option<DateTime<Utc>>,
+    /// When the resolution is (or was) due, in business time.
+    resolution_due_at: Option<DateTime<Utc>>,
+    sla: SlaOut,
+}
+
+/// The state of both service-target clocks.
+#[derive(Serialize, ToSchema)]
+pub struct SlaOut {
+    response: ClockOut,
+    resolution: ClockOut,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ClockOut {
+    /// `running`, `paused`, `met` or `breached`.
+    state: &'static str,
+    /// Past the warning share of the target while running.
+    at_risk: bool,
+    target_minutes: i64,
+    /// Business minutes used so far.
+    elapsed_minutes: i64,
+    /// Business minutes left (negative once breached).
+    remaining_minutes: i64,
+    due_at: Option<DateTime<Utc>>,
+}
+
+impl From<&Clock> for ClockOut {
+    fn from(c: &Clock) -> Self {
+        Self {
+            state: c.state.as_str(),
+            at_risk: c.at_risk,
+            target_minutes: c.target.num_minutes(),
+            elapsed_minutes: c.elapsed.num_minutes(),
+            remaining_minutes: c.remaining.num_minutes(),
+            due_at: c.due_at,
+        }
+    }
+}
+
+impl From<(TicketView, SlaStatus)> for TicketOut {
+    fn from((v, sla): (TicketView, SlaStatus)) -> Self {
+        let t = v.ticket;
+        Self {
+            response_due_at: sla.response.due_at,
+            resolution_due_at: sla.resolution.due_at,
+            sla: SlaOut { response: (&sla.response).into(), resolution: (&sla.resolution).into() },
+            number: t.number,
+            subject: t.subject,
+            description: t.description,
+            ticket_type: t.ticket_type.as_str(),
+            status: t.status.as_str(),
+            priority: t.priority.as_str(),
+            service_id: t.service_id,
+            service: v.service_name,
+            department_id: t.department_id,
+            department: v.department_name,
+            building_id: t.building_id,
+            building: v.building_name,
+            team_id: t.team_id,
+            team: v.team_name,
+            level: t.level.get(),
+            requester: PersonOut { email: v.requester_email, name: v.requester_name },
+            assignee: v.assignee_email.zip(v.assignee_name).map(|(email, name)| PersonOut { email, name }),
+            contact_phone: t.contact_phone,
+            remote_access_id: t.remote_access_id,
+            hold_reason: t.hold_reason.map(|r| r.as_str()),
+            resume_at: t.resume_at,
+            resolution: t.resolution,
+            outcome: t.outcome.map(|o| o.as_str()),
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+            first_response_at: t.first_response_at,
+            solved_at: t.solved_at,
+            closed_at: t.closed_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EntryOut {
+    id: i64,
+    author: Option<PersonOut>,
+    /// Internal notes are never shown to requesters.
+    internal: bool,
+    body: String,
+    created_at: DateTime<Utc>,
+}
+
+impl From<Entry> for EntryOut {
+    fn from(e: Entry) -> Self {
+        Self {
+            id: e.id,
+            author: e.author_email.zip(e.author_name).map(|(email, name)| PersonOut { email, name }),
+            internal: e.internal,
+            body: e.body,
+            created_at: e.created_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AttachmentOut {
+    id: i64,
+    filename: String,
+    content_type: String,
+    size: i64,
+    sha256: String,
+    created_at: DateTime<Utc>,
+    /// Where to download it (same authorisation as the ticket).
+    url: String,
+}
+
+impl From<Attachment> for AttachmentOut {
+    fn from(a: Attachment) -> Self {
+        Self {
+            url: format!("/api/v1/attachments/{}", a.id),
+            id: a.id,
+            filename: a.filename,
+            content_type: a.content_type,
+            size: a.size,
+            sha256: a.sha256,
+            created_at: a.created_at,
+        }
+    }
+}
+
+/// A ticket with its thread and attachments (internal notes only for staff).
+#[derive(Serialize, ToSchema)]
+pub struct TicketPageOut {
+    #[serde(flatten)]
+    ticket: TicketOut,
+    thread: Vec<EntryOut>,
+    attachments: Vec<AttachmentOut>,
+}
+
+impl From<TicketPage> for TicketPageOut {
+    fn from(p: TicketPage) -> Self {
+        Self {
+            ticket: (p.view, p.sla).into(),
+            thread: p.entries.into_iter().map(Into::into).collect(),
+            attachments: p.attachments.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewTicketIn {
+    subject: String,
+    description: String,
+    /// `incident`, `service_request`, `maintenance` or `security_incident`;
+    /// defaults to the service's type, else `incident`.
+    #[serde(rename = "type")]
+    ticket_type: Option<String>,
+    /// `low`, `medium` (default), `high` or `critical`.
+    priority: Option<String>,
+    service_id: Option<i64>,
+    department_id: Option<i64>,
+    building_id: Option<i64>,
+    contact_phone: Option<String>,
+    remote_access_id: Option<String>,
+    /// Agents and admins only: open on behalf of this person (created as a
+    /// requester if unknown).
+    requester_email: Option<String>,
+    requester_name: Option<String>,
+}
+
+fn parsed<T>(
+    value: Option<&str>,
+    parse: fn(&str) -> Result<T, mesa_core::validate::FieldError>,
+) -> Result<Option<T>, ApiError> {
+    value.map(parse).transpose().map_err(|e| mesa_app::AppError::from(e).into())
+}
+
+/// Opens a ticket.
+#[utoipa::path(post, path = "/tickets", tag = "tickets", security(("bearer" = [])), request_body = NewTicketIn,
+    responses((status = 201, body = TicketOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_ticket(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(input): ApiJson<NewTicketIn>,
+) -> Result<(StatusCode, Json<TicketOut>), ApiError> {
+    let open = OpenTicket {
+        subject: input.subject,
+        description: input.description,
+        ticket_type: parsed(input.ticket_type.as_deref(), TicketType::parse)?,
+        priority: parsed(input.priority.as_deref(), Priority::parse)?,
+        service_id: input.service_id,
+        department_id: input.department_id,
+        building_id: input.building_id,
+        contact_phone: input.contact_phone,
+        remote_access_id: input.remote_access_id,
+        requester_email: input.requester_email,
+        requester_name: input.requester_name,
+    };
+    let view = state.desk.open_ticket(&auth.user, open).await?;
+    Ok((StatusCode::CREATED, Json(state.desk.with_sla(view).await?.into())))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ListParams {
+    /// One status or several separated by commas (`new,assigned`).
+    status: Option<String>,
+    /// Full-text search over subject, description and thread; accents and case do not matter.
+    q: Option<String>,
+    /// `me`, `none` (unassigned) or an e-mail address.
+    assignee: Option<String>,
+    /// From 1.
+    page: Option<u32>,
+    /// 1 to 100, default 25.
+    per_page: Option<u32>,
+    /// `breached` or `at_risk`: tickets whose running clocks are past their
+    /// target, or past the warning share.
+    sla: Option<String>,
+    /// `newest` (default), `oldest`, or `due` (soonest resolution due first).
+    sort: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TicketList {
+    items: Vec<TicketOut>,
+    total: i64,
+}
+
+/// Lists tickets, newest first. Requesters see only their own.
+#[utoipa::path(get, path = "/tickets", tag = "tickets", security(("bearer" = [])), params(ListParams),
+    responses((status = 200, body = TicketList), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn list_tickets(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> Result<Json<TicketList>, ApiError> {
+    let statuses = params
+        .status
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(Status::parse)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(mesa_app::AppError::from)?;
+    let sla = match params.sla.as_deref() {
+        None | Some("") => None,
+        Some("breached") => Some(SlaFilter::Breached),
+        Some("at_risk") => Some(SlaFilter::AtRisk),
+        Some(_) => return Err(ApiError::validation(Some("sla"), "sla must be breached or at_risk")),
+    };
+    let sort = match params.sort.as_deref() {
+        None | Some("") | Some("newest") => SortOrder::Newest,
+        Some("oldest") => SortOrder::Oldest,
+        Some("due") => SortOrder::Due,
+        Some(_) => return Err(ApiError::validation(Some("sort"), "sort must be newest, oldest or due")),
+    };
+    let query = ListQuery {
+        statuses,
+        q: params.q,
+        assignee: params.assignee,
+        page: params.page,
+        per_page: params.per_page,
+        sla,
+        sort,
+        ..ListQuery::default()
+    };
+    let (items, total) = state.desk.list_tickets(&auth.actor, query).await?;
+    Ok(Json(TicketList { items: items.into_iter().map(Into::into).collect(), total }))
+}
+
+/// A ticket with its thread and attachments.
+#[utoipa::path(get, path = "/tickets/{number}", tag = "tickets", security(("bearer" = [])),
+    params(("number" = i64, Path, description = "ticket number")),
+    responses((status = 200, body = TicketPageOut), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_ticket(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(number): Path<String>,
+) -> Result<Json<TicketPageOut>, ApiError> {
+    let page = state.desk.ticket(&auth.actor, parse_id(&number, "ticket")?).await?;
+    Ok(Json(page.into()))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TicketPatch {
+    priority: Option<String>,
+    #[serde(rename = "type")]
+    ticket_type: Option<String>,
+    /// 1 to 3.
+    level: Option<i64>,
+    /// A service id, or `null` to remove the service (absent: unchanged).
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>)]
+    service_id: Option<Option<i64>>,
+}
+
+/// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
+    Option::<i64>::deserialize(d).map(Some)
+}
+
+/// Reclassifies a ticket (staff only); its service targets are recomputed.
+#[utoipa::path(patch, path = "/tickets/{number}", tag = "tickets", security(("bearer" = [])), request_body = TicketPatch,
+    params(("number" = i64, Path, description = "ticket number")),
+    responses((status = 200, body = TicketOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn patch_ticket(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(number): Path<String>,
+    ApiJson(input): ApiJson<TicketPatch>,
+) -> Result<Json<TicketOut>, ApiError> {
+    let number = parse_id(&number, "ticket")?;
+    let changes = TicketChanges {
+        priority: parsed(input.priority.as_deref(), Priority::parse)?,
+        ticket_type: parsed(input.ticket_type.as_deref(), TicketType::parse)?,
+        level: input.level,
+        service_id: input.service_id,
+    };
+    let view = state.desk.update_ticket(&auth.actor, number, changes).await?;
+    Ok(Json(state.desk.with_sla(view).await?.into()))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReplyIn {
+    body: String,
+    /// An internal note (agents and admins only).
+    #[serde(default)]
+    internal: bool,
+}
+
+/// Adds a public reply or an internal note.
+#[utoipa::path(post, path = "/tickets/{number}/replies", tag = "tickets", security(("bearer" = [])), request_body = ReplyIn,
+    params(("number" = i64, Path, description = "ticket number")),
+    responses((status = 201, body = EntryOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add_reply(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(number): Path<String>,
+    ApiJson(input): ApiJson<ReplyIn>,
+) -> Result<(StatusCode, Json<EntryOut>), ApiError> {
+    let entry = state.desk.reply(&auth.actor, parse_id(&number, "ticket")?, &input.body, input.internal).await?;
+    Ok((StatusCode::CREATED, Json(entry.into())))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AssignIn {
+    assignee_email: String,
+    /// Required when the ticket already has another assignee.
+    reason: Option<String>,
+}
+
+/// Assigns the ticket to an agent or administrator.
+#[utoipa::path(post, path = "/tickets/{number}/assign", tag = "tickets", security(("bearer" = [])), request_body = AssignIn,
+    params(("number" = i64, Path, description = "ticket number")),
+    responses((status = 200, body = TicketOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn assign(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(number): Path<String>,
+    ApiJson(input): ApiJson<AssignIn>,
+) -> Result<Json<TicketOut>, ApiError> {
+    let number = parse_id(&number, "ticket")?;
+    let view = state.desk.assign(&auth.actor, number, &input.assignee_email, input.reason.as_deref()).await?;
+    Ok(Json(state.desk.with_sla(view).await?.into()))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TransitionIn {
+    /// The new status.
+    to: String,
+    /// For `on_hold`: `vendor`, `warranty`, `requester`, `authorization` or
+    /// `other`. When rejecting a solution or reopening: why.
+    reason: Option<String>,
+    /// For `solved`: what was done.
+    resolution: Option<String>,
+    /// For `solved`: `solved` (default) or `not_solved`.
+    outcome: Option<String>,
+    /// For `on_hold`: when to resume.
+    resume_at: Option<DateTime<Utc>>,
+}
+
+/// Moves the ticket to another status.
+#[utoipa::path(post, path = "/tickets/{number}/transitions", tag = "tickets", security(("bearer" = [])),
+    request_body = TransitionIn, params(("number" = i64, Path, description = "ticket number")),
+    responses((status = 200, body = TicketOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn transition(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(number): Path<String>,
+    ApiJson(input): ApiJson<TransitionIn>,
+) -> Result<Json<TicketOut>, ApiError> {
+    let number = parse_id(&number, "ticket")?;
+    let input = TransitionInput {
+        to: Some(
+            Status::parse(&input.to)
+                .map_err(|e| mesa_app::AppError::from(mesa_core::validate::FieldError { field: "to", ..e }))?,
+        ),
+        reason: input.reason,
+        resolution: input.resolution,
+        outcome: parsed(input.outcome.as_deref(), Outcome::parse)?,
+        resume_at: input.resume_at,
+    };
+    let view = state.desk.transition(&auth.actor, number, input).await?;
+    Ok(Json(state.desk.with_sla(view).await?.into()))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HistoryOut {
+    id: i64,
+    actor: Option<String>,
+    field: String,
+    before: Option<String>,
+    after: Option<String>,
+    at: DateTime<Utc>,
+}
+
+impl From<HistoryRecord> for HistoryOut {
+    fn from(h: HistoryRecord) -> Self {
+        Self {
+            id: h.id,
+            actor: h.actor_name,
+            field: h.field,
+            before: h.before_value,
+            after: h.after_value,
+            at: h.created_at,
+        }
+    }
+}
+
+/// Every change to the ticket, oldest first (internal lines only for staff).
+#[utoipa::path(get, path = "/tickets/{number}/history", tag = "tickets", security(("bearer" = [])),
+    params(("number" = i64, Path, description = "ticket number")),
+    responses((status = 200, body = Vec<HistoryOut>), (status = 404, body = ErrorBody)))]
+pub async fn history(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(number): Path<String>,
+) -> Result<Json<Vec<HistoryOut>>, ApiError> {
+    let records = state.desk.history(&auth.actor, parse_id(&number, "ticket")?).await?;
+    Ok(Json(records.into_iter().map(Into::into).collect()))
+}
+
+/// Uploads, with a body limit sized for one attachment, and downloads.
+pub fn attachment_routes(max_attachment_bytes: usize) -> OpenApiRouter<AppState> {
+    let upload_limit = DefaultBodyLimit::max(max_attachment_bytes.saturating_add(64 * 1024));
+    OpenApiRouter::new().routes(routes!(upload)).layer(upload_limit).routes(routes!(download))
+}
+
+/// Multipart upload; every part named `file` becomes an attachment.
+#[utoipa::path(post, path = "/tickets/{number}/attachments", tag = "tickets", security(("bearer" = [])),
+    params(("number" = i64, Path, description = "ticket number")),
+    request_body(content_type = "multipart/form-data", description = "one or more parts named `file`"),
+    responses((status = 201, body = Vec<AttachmentOut>), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn upload(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(number): Path<String>,
+    mut multipart: Multipart,
+) -> Result<(StatusCode, Json<Vec<AttachmentOut>>), ApiError> {
+    let number = parse_id(&number, "ticket")?;
+    let limit = state.desk.settings().max_attachment_bytes;
+    let mut saved = Vec::new();
+    while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let filename = field.file_name().unwrap_or("archivo").to_owned();
+        let content_type = field.content_type().unwrap_or("application/octet-stream").to_owned();
+        let bytes = field.bytes().await.map_err(multipart_error)?;
+        if bytes.len() > limit {
+            return Err(mesa_app::AppError::TooLarge { limit }.into());
+        }
+        saved.push(state.desk.attach(&auth.actor, number, &filename, &content_type, &bytes).await?.into());
+    }
+    if saved.is_empty() {
+        return Err(ApiError::validation(Some("file"), "send at least one part named `file`"));
+    }
+    Ok((StatusCode::CREATED, Json(saved)))
+}
+
+fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::too_large("the upload is larger than the attachment limit")
+    } else {
+        ApiError::malformed(e.body_text())
+    }
+}
+
+/// Downloads an attachment, always as a download (never rendered inline, so
+/// an uploaded HTML or SVG file cannot run in Mesa's origin).
+#[utoipa::path(get, path = "/attachments/{id}", tag = "tickets", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "attachment id")),
+    responses((status = 200, description = "the file's bytes"), (status = 404, body = ErrorBody)))]
+pub async fn download(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let (att, bytes) = state.desk.attachment(&auth.actor, parse_id(&id, "attachment")?).await?;
+    let content_type =
+        HeaderValue::from_str(&att.content_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    let disposition = HeaderValue::from_str(&format!("attachment; filename*=UTF-8''{}", percent_encode(&att.filename)))
+        .unwrap_or(HeaderValue::from_static("attachment"));
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; default-src 'none'")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=3600")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// RFC 5987 encoding for a file name in a header.
+fn percent_encode(name: &str) -> String {
+    name.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,91 @@
+//! What templates call: translations, dates in the desk's time zone, labels.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use mesa_core::labels::{Labelled, Lang, text};
+
+/// The translator a template holds: `{{ tr.t("ui.nav.tickets") }}`.
+#[derive(Debug, Clone, Copy)]
+pub struct Tr(pub Lang);
+
+impl Tr {
+    pub fn t(&self, key: &str) -> &'static str {
+        text(self.0, key)
+    }
+
+    pub fn label(&self, value: &dyn Labelled) -> &'static str {
+        value.label(self.0)
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.0.code()
+    }
+}
+
+/// `dd/mm/aaaa hh:mm` in the desk's time zone (Colombian format).
+pub fn when(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz).format("%d/%m/%Y %H:%M").to_string()
+}
+
+/// Business minutes as "3 h 20 min" (negative: overdue).
+pub fn business_minutes(minutes: i64) -> String {
+    let sign = if minutes < 0 { "−" } else { "" };
+    let m = minutes.abs();
+    match (m / 60, m % 60) {
+        (0, m) => format!("{sign}{m} min"),
+        (h, 0) => format!("{sign}{h} h"),
+        (h, m) => format!("{sign}{h} h {m} min"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_colombian_and_in_the_desk_zone() {
+        let t = DateTime::parse_from_rfc3339("2026-11-23T13:05:00Z").unwrap().with_timezone(&Utc);
+        assert_eq!(when(t, chrono_tz::America::Bogota), "23/11/2026 08:05");
+    }
+
+    #[test]
+    fn business_time_reads_in_hours_and_minutes() {
+        assert_eq!(business_minutes(200), "3 h 20 min");
+        assert_eq!(business_minutes(120), "2 h");
+        assert_eq!(business_minutes(-45), "−45 min");
+    }
+}
+
+#[cfg(test)]
+mod catalog_tests {
+    use mesa_core::labels::{Lang, text};
+
+    /// Every `ui.*` key written in a template or in the UI code exists in
+    /// both catalogs (dynamic keys are listed by the code that builds them).
+    #[test]
+    fn every_ui_key_in_templates_and_code_is_translated() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut sources = Vec::new();
+        for sub in ["templates", "src/ui"] {
+            for entry in std::fs::read_dir(dir.join(sub)).unwrap() {
+                sources.push(std::fs::read_to_string(entry.unwrap().path()).unwrap());
+            }
+        }
+        let mut keys: Vec<String> = Vec::new();
+        for source in &sources {
+            for part in source.split('"').skip(1).step_by(2) {
+                if part.starts_with("ui.") && !part.ends_with('.') && !part.contains('{') {
+                    keys.push(part.to_owned());
+                }
+            }
+        }
+        let dynamic = ["mine", "team", "unassigned", "on_hold", "awaiting", "all"].map(|q| format!("ui.queue.{q}"));
+        keys.extend(dynamic);
+        assert!(keys.len() > 100, "the scan found the keys");
+        for key in keys {
+            for lang in Lang::ALL {
+                assert_ne!(text(lang, &key), "??", "{key} is missing from the {} catalog", lang.code());
+            }
+        }
+    }
+}

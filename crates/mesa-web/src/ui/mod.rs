@@ -1,0 +1,169 @@
+//! The HTML interface: requester portal, agent workspace, administration.
+//! Server-rendered with compile-time checked templates (askama); every text
+//! comes from the i18n catalogs; every form carries a CSRF token.
+
+mod admin;
+mod format;
+mod login;
+mod session;
+mod tickets;
+
+use askama::Template;
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use mesa_app::{AppError, Session};
+use mesa_core::labels::{Lang, text};
+
+use crate::AppState;
+
+pub use format::Tr;
+
+/// What every page's frame needs: language, who is signed in, the CSRF token.
+pub struct Chrome {
+    pub tr: Tr,
+    pub title: String,
+    pub user_name: String,
+    pub is_staff: bool,
+    pub is_admin: bool,
+    pub csrf: String,
+    /// The navigation entry to highlight.
+    pub nav: &'static str,
+}
+
+impl Chrome {
+    pub fn new(session: &Session, title_key: &str, nav: &'static str) -> Chrome {
+        let tr = Tr(session.user.language);
+        Chrome {
+            title: tr.t(title_key).to_owned(),
+            tr,
+            user_name: session.user.name.clone(),
+            is_staff: session.actor.role.is_staff(),
+            is_admin: session.actor.can_manage_users(),
+            csrf: session.csrf_token.clone(),
+            nav,
+        }
+    }
+}
+
+/// Renders a template as a page with Mesa's security headers.
+pub fn page(template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// A page that could not be shown, as a small HTML page (Spanish; the
+/// session's language is unknown on this path).
+#[derive(Debug)]
+pub enum UiError {
+    App(AppError),
+    Csrf,
+}
+
+impl From<AppError> for UiError {
+    fn from(e: AppError) -> Self {
+        UiError::App(e)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    tr: Tr,
+    title: &'static str,
+    message: &'static str,
+}
+
+impl IntoResponse for UiError {
+    fn into_response(self) -> Response {
+        let (status, key) = match &self {
+            UiError::Csrf => (StatusCode::FORBIDDEN, "ui.error.csrf"),
+            UiError::App(AppError::NotFound(_)) => (StatusCode::NOT_FOUND, "ui.error.not_found"),
+            UiError::App(AppError::Forbidden(_)) => (StatusCode::FORBIDDEN, "ui.error.forbidden"),
+            UiError::App(AppError::Unauthenticated) => (StatusCode::UNAUTHORIZED, "ui.error.forbidden"),
+            UiError::App(AppError::Invalid(_) | AppError::Conflict { .. } | AppError::TooLarge { .. }) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "ui.error.invalid")
+            }
+            UiError::App(e) => {
+                tracing::error!(error = %e, "page failed");
+                (StatusCode::INTERNAL_SERVER_ERROR, "ui.error.internal")
+            }
+        };
+        let tr = Tr(Lang::Es);
+        let body = ErrorPage { tr, title: text(Lang::Es, "ui.error.title"), message: text(Lang::Es, key) };
+        (status, page(&body)).into_response()
+    }
+}
+
+pub type UiResult<T> = Result<T, UiError>;
+
+/// A restrictive policy for every HTML page: only Mesa's own scripts,
+/// styles and images; no framing; forms post only to Mesa.
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let mut res = next.run(req).await;
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if is_html {
+        let h = res.headers_mut();
+        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+const CSS: &str = include_str!("../../assets/mesa.css");
+const JS: &str = include_str!("../../assets/mesa.js");
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400")),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(login::home))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/profile", get(login::profile))
+        .route("/profile/password", post(login::change_password))
+        .route("/profile/language", post(login::change_language))
+        .route("/dashboard", get(tickets::dashboard))
+        .route("/tickets", get(tickets::list))
+        .route("/tickets/bulk", post(tickets::bulk))
+        .route("/tickets/new", get(tickets::new_form).post(tickets::create))
+        .route("/tickets/{number}", get(tickets::show))
+        .route("/tickets/{number}/reply", post(tickets::reply))
+        .route("/tickets/{number}/assign", post(tickets::assign))
+        .route("/tickets/{number}/status", post(tickets::change_status))
+        .route("/tickets/{number}/files", post(tickets::upload))
+        .route("/files/{id}", get(tickets::file))
+        .route("/admin", get(admin::index))
+        .route("/admin/users", post(admin::add_user))
+        .route("/admin/users/edit", post(admin::edit_user))
+        .route("/admin/settings", post(admin::settings))
+        .route("/admin/directory", post(admin::add_item))
+        .route("/admin/services", post(admin::add_service))
+        .route("/assets/mesa.css", get(|| async { asset("text/css; charset=utf-8", CSS) }))
+        .route("/assets/mesa.js", get(|| async { asset("text/javascript; charset=utf-8", JS) }))
+        .layer(axum::middleware::from_fn(security_headers))
+}

@@ -1,0 +1,265 @@
+//! The command line (contract in README.md).
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use mesa_app::{BlobStore, Desk, DeskSettings, Store};
+use mesa_core::Role;
+
+use crate::config::{self, DataConfig, FileConfig};
+
+#[derive(Parser)]
+#[command(name = "mesa", version, about = "Mesa: a help desk for the IT offices of public institutions")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args)]
+pub struct Global {
+    /// TOML configuration file.
+    #[arg(long, global = true, env = "MESA_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Where Mesa keeps its SQLite file and attachments (created if missing).
+    #[arg(long, global = true, env = "MESA_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// `postgres://…` to use PostgreSQL instead of the embedded SQLite file.
+    #[arg(long, global = true, env = "MESA_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Log filter, e.g. `info` or `warn,mesa=debug`.
+    #[arg(long, global = true, env = "MESA_LOG")]
+    pub log: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Runs the web server.
+    Serve(ServeArgs),
+    /// Manages users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manages API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Loads a realistic Spanish demo data set into an empty desk.
+    Demo(DemoArgs),
+    /// Business calendars: holidays and due dates.
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+    /// Timed automations (auto-close, timeouts, resume, SLA warnings).
+    #[command(subcommand)]
+    Automation(AutomationCommand),
+}
+
+#[derive(Subcommand)]
+pub enum CalendarCommand {
+    /// Prints the Colombian public holidays of a year: `YYYY-MM-DD<TAB>name`.
+    Holidays {
+        #[arg(long)]
+        year: i32,
+    },
+    /// Prints the instant N business hours after --start.
+    Due {
+        /// RFC 3339 instant, e.g. 2026-12-24T15:00:00-05:00.
+        #[arg(long)]
+        start: String,
+        /// Business hours to add; may be fractional (4.5).
+        #[arg(long)]
+        hours: f64,
+        /// A calendar stored in the desk (default: the desk's default calendar).
+        #[arg(long)]
+        calendar: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AutomationCommand {
+    /// Runs one pass of every due automation, printing one line per action.
+    Run {
+        /// Act as if the time were this RFC 3339 instant.
+        #[arg(long)]
+        now: Option<String>,
+        /// Print what would be done without doing it.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Address to listen on (`127.0.0.1:8080`; port 0 picks a free port).
+    #[arg(long, env = "MESA_LISTEN")]
+    pub listen: Option<String>,
+    /// IANA time zone for dates shown to people (default America/Bogota).
+    #[arg(long, env = "MESA_TIMEZONE")]
+    pub timezone: Option<String>,
+    /// Largest attachment accepted, in MiB (default 20).
+    #[arg(long, env = "MESA_MAX_ATTACHMENT_MB")]
+    pub max_attachment_mb: Option<u64>,
+    /// Load the demo data first if the desk is empty.
+    #[arg(long)]
+    pub demo: bool,
+    /// How people reach Mesa, e.g. https://mesa.example.gov.co (https makes cookies Secure).
+    #[arg(long, env = "MESA_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Seconds between automation passes (0: no automation in this process).
+    #[arg(long, env = "MESA_AUTOMATION_INTERVAL_SECS", default_value_t = 60)]
+    pub automation_interval_secs: u64,
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Adds a user.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// requester, agent, admin or manager.
+        #[arg(long)]
+        role: String,
+        /// Read the password (at least 10 characters) from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum TokenCommand {
+    /// Creates an API token for a user and prints it as the last line.
+    Create {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Args)]
+pub struct DemoArgs {
+    /// How many tickets to create.
+    #[arg(long, default_value_t = 300)]
+    pub tickets: usize,
+}
+
+/// Opens (and migrates) the database; creates the data directory.
+pub async fn open_desk(data: &DataConfig, settings: DeskSettings) -> anyhow::Result<Desk> {
+    std::fs::create_dir_all(&data.data_dir)
+        .with_context(|| format!("creating data directory {}", data.data_dir.display()))?;
+    let store = Store::open(&data.data_dir, data.database_url.as_deref()).await.context("opening the database")?;
+    Ok(Desk::new(store, BlobStore::new(&data.data_dir), settings))
+}
+
+pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<ExitCode> {
+    let data = config::resolve_data(&file, cli.global.data_dir.clone(), cli.global.database_url.clone());
+    match cli.command {
+        Command::Serve(args) => {
+            let serve =
+                config::resolve_serve(&file, args.listen, args.timezone, args.max_attachment_mb, args.public_url)?;
+            let settings = DeskSettings { max_attachment_bytes: serve.max_attachment_bytes };
+            let desk = open_desk(&data, settings).await?;
+            if args.demo && crate::demo::is_empty(&desk).await? {
+                crate::demo::load(&desk, DemoArgs { tickets: 300 }.tickets).await?;
+            }
+            let worker = (args.automation_interval_secs > 0).then(|| {
+                crate::automation_worker::spawn(
+                    desk.clone(),
+                    std::time::Duration::from_secs(args.automation_interval_secs),
+                )
+            });
+            crate::serve::serve(desk, serve).await?;
+            if let Some(worker) = worker {
+                worker.abort();
+            }
+        }
+        Command::User(UserCommand::Add { email, name, role, password_stdin }) => {
+            let role: Role = role.parse().map_err(|e: mesa_core::validate::FieldError| anyhow::anyhow!(e.message))?;
+            let password = if password_stdin { Some(read_password()?) } else { None };
+            let desk = open_desk(&data, DeskSettings::default()).await?;
+            let user = desk.add_user(None, &email, &name, role, password.as_deref()).await.map_err(user_error)?;
+            println!("user {} ({}) added as {}", user.email, user.name, user.role);
+        }
+        Command::Token(TokenCommand::Create { email }) => {
+            let desk = open_desk(&data, DeskSettings::default()).await?;
+            let token = desk.create_token(&email).await.map_err(user_error)?;
+            println!("{token}");
+        }
+        Command::Calendar(CalendarCommand::Holidays { year }) => {
+            if !(1..=9999).contains(&year) {
+                bail!("--year must be 1 to 9999");
+            }
+            for h in mesa_core::calendar::colombian_holidays(year) {
+                println!("{}\t{}", h.date.format("%Y-%m-%d"), h.name_es);
+            }
+        }
+        Command::Calendar(CalendarCommand::Due { start, hours, calendar }) => {
+            let start = chrono::DateTime::parse_from_rfc3339(&start)
+                .with_context(|| format!("--start '{start}' is not an RFC 3339 instant"))?
+                .with_timezone(&chrono::Utc);
+            if !hours.is_finite() || hours < 0.0 {
+                bail!("--hours must be a non-negative number");
+            }
+            let amount = chrono::Duration::milliseconds((hours * 3_600_000.0).round() as i64);
+            // Without a desk named on the command line, the built-in calendar.
+            let uses_desk = calendar.is_some() || cli.global.data_dir.is_some() || cli.global.database_url.is_some();
+            let policy =
+                if uses_desk { Some(open_desk(&data, DeskSettings::default()).await?.policy().await?) } else { None };
+            let builtin = mesa_core::calendar::BusinessCalendar::colombia_default();
+            let cal = match (&policy, calendar.as_deref()) {
+                (Some(p), Some(name)) => {
+                    p.calendar_named(name).with_context(|| format!("no calendar named '{name}'"))?
+                }
+                (Some(p), None) => p.default_calendar(),
+                (None, _) => &builtin,
+            };
+            let due = cal.add_business_time(start, amount).map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{}", due.with_timezone(&cal.timezone()).to_rfc3339());
+        }
+        Command::Automation(AutomationCommand::Run { now, dry_run }) => {
+            let now = match now {
+                Some(raw) => chrono::DateTime::parse_from_rfc3339(&raw)
+                    .with_context(|| format!("--now '{raw}' is not an RFC 3339 instant"))?
+                    .with_timezone(&chrono::Utc),
+                None => chrono::Utc::now(),
+            };
+            let desk = open_desk(&data, DeskSettings::default()).await?;
+            let lines = desk.run_automation(now, dry_run).await.map_err(user_error)?;
+            for line in &lines {
+                println!("{line}");
+            }
+            if lines.is_empty() {
+                eprintln!("nothing to do");
+            }
+        }
+        Command::Demo(args) => {
+            let desk = open_desk(&data, DeskSettings::default()).await?;
+            if !crate::demo::is_empty(&desk).await? {
+                bail!("the desk already has users; the demo loads only into an empty data directory");
+            }
+            crate::demo::load(&desk, args.tickets).await?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The first line of standard input, without its line ending.
+fn read_password() -> anyhow::Result<String> {
+    let mut input = String::new();
+    std::io::stdin().read_to_string(&mut input).context("reading the password from standard input")?;
+    let password = input.lines().next().unwrap_or("").to_owned();
+    if password.is_empty() {
+        bail!("--password-stdin: standard input is empty");
+    }
+    Ok(password)
+}
+
+/// A use-case error as one readable line.
+fn user_error(e: mesa_app::AppError) -> anyhow::Error {
+    match e {
+        mesa_app::AppError::Invalid(f) => anyhow::anyhow!(f.message),
+        other => anyhow::Error::new(other),
+    }
+}

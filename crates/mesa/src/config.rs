@@ -1,0 +1,135 @@
+//! Configuration: defaults, overridden by the TOML file (`--config`),
+//! overridden by `MESA_*` environment variables, overridden by flags (clap
+//! merges the last two).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+
+/// The config file's keys; every one is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub timezone: Option<String>,
+    pub max_attachment_mb: Option<u64>,
+    pub log: Option<String>,
+    pub public_url: Option<String>,
+}
+
+impl FileConfig {
+    pub fn load(path: Option<&Path>) -> anyhow::Result<FileConfig> {
+        let Some(path) = path else { return Ok(FileConfig::default()) };
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+    }
+}
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+pub const DEFAULT_DATA_DIR: &str = "./mesa-data";
+pub const DEFAULT_TIMEZONE: &str = "America/Bogota";
+pub const DEFAULT_MAX_ATTACHMENT_MB: u64 = 20;
+
+/// Where the data lives: the resolved database settings.
+#[derive(Clone)]
+pub struct DataConfig {
+    pub data_dir: PathBuf,
+    /// `None`: the SQLite file inside `data_dir`.
+    pub database_url: Option<String>,
+}
+
+impl std::fmt::Debug for DataConfig {
+    // The URL may hold a password: never print it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DataConfig")
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &self.database_url.as_ref().map(|_| "<set>"))
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    pub listen: SocketAddr,
+    pub timezone: chrono_tz::Tz,
+    pub max_attachment_bytes: usize,
+    /// How people reach Mesa (e.g. `https://mesa.alcaldia.gov.co`); an
+    /// `https` URL makes cookies `Secure`.
+    pub public_url: Option<String>,
+}
+
+pub fn resolve_data(file: &FileConfig, data_dir: Option<PathBuf>, database_url: Option<String>) -> DataConfig {
+    DataConfig {
+        data_dir: data_dir.or_else(|| file.data_dir.clone()).unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
+        database_url: database_url.or_else(|| file.database_url.clone()).filter(|u| !u.trim().is_empty()),
+    }
+}
+
+pub fn resolve_serve(
+    file: &FileConfig,
+    listen: Option<String>,
+    timezone: Option<String>,
+    max_attachment_mb: Option<u64>,
+    public_url: Option<String>,
+) -> anyhow::Result<ServeConfig> {
+    let listen = listen.or_else(|| file.listen.clone()).unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
+    let listen: SocketAddr = listen.parse().with_context(|| format!("listen address '{listen}' is not HOST:PORT"))?;
+    let timezone = timezone.or_else(|| file.timezone.clone()).unwrap_or_else(|| DEFAULT_TIMEZONE.to_owned());
+    let timezone: chrono_tz::Tz =
+        timezone.parse().map_err(|_| anyhow::anyhow!("unknown time zone '{timezone}' (use an IANA name)"))?;
+    let mb = max_attachment_mb.or(file.max_attachment_mb).unwrap_or(DEFAULT_MAX_ATTACHMENT_MB);
+    if mb == 0 || mb > 2048 {
+        bail!("max attachment size must be 1 to 2048 MiB, not {mb}");
+    }
+    let public_url = public_url.or_else(|| file.public_url.clone()).filter(|u| !u.trim().is_empty());
+    if let Some(url) = &public_url
+        && !(url.starts_with("http://") || url.starts_with("https://"))
+    {
+        bail!("public URL '{url}' must start with http:// or https://");
+    }
+    Ok(ServeConfig { listen, timezone, max_attachment_bytes: (mb * 1024 * 1024) as usize, public_url })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_and_env_win_over_the_file_and_the_file_over_defaults() {
+        let file: FileConfig =
+            toml::from_str("listen = \"0.0.0.0:9000\"\ndata_dir = \"/srv/mesa\"\nmax_attachment_mb = 5").unwrap();
+        let serve = resolve_serve(&file, None, None, None, None).unwrap();
+        assert_eq!(serve.listen.to_string(), "0.0.0.0:9000");
+        assert_eq!(serve.max_attachment_bytes, 5 * 1024 * 1024);
+        assert_eq!(serve.timezone, chrono_tz::America::Bogota);
+        let serve = resolve_serve(&file, Some("127.0.0.1:1".into()), Some("UTC".into()), Some(1), None).unwrap();
+        assert_eq!(serve.listen.to_string(), "127.0.0.1:1");
+        assert_eq!(serve.timezone, chrono_tz::UTC);
+        let data = resolve_data(&file, None, None);
+        assert_eq!(data.data_dir, PathBuf::from("/srv/mesa"));
+        assert!(data.database_url.is_none());
+        let data = resolve_data(&FileConfig::default(), None, None);
+        assert_eq!(data.data_dir, PathBuf::from(DEFAULT_DATA_DIR));
+    }
+
+    #[test]
+    fn bad_values_are_explained() {
+        let file = FileConfig::default();
+        assert!(
+            resolve_serve(&file, Some("nope".into()), None, None, None).unwrap_err().to_string().contains("HOST:PORT")
+        );
+        assert!(resolve_serve(&file, None, Some("Mars/Base".into()), None, None).is_err());
+        assert!(resolve_serve(&file, None, None, Some(0), None).is_err());
+        assert!(toml::from_str::<FileConfig>("colour = 1").is_err());
+    }
+
+    #[test]
+    fn the_database_url_is_never_printed() {
+        let data = resolve_data(&FileConfig::default(), None, Some("postgres://u:secret@h/db".into()));
+        assert!(!format!("{data:?}").contains("secret"));
+    }
+}

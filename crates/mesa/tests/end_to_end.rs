@@ -1,0 +1,23 @@
+//! End-to-end tests: each starts the real `mesa` binary on a random port,
+//! on SQLite and (when MESA_TEST_POSTGRES_URL is set) on PostgreSQL.
+
+mod support;
+
+#[path = "end_to_end/attachments.rs"]
+mod attachments;
+#[path = "end_to_end/authorisation.rs"]
+mod authorisation;
+#[path = "end_to_end/automation.rs"]
+mod automation;
+#[path = "end_to_end/bad_input.rs"]
+mod bad_input;
+#[path = "end_to_end/cli.rs"]
+mod cli;
+#[path = "end_to_end/lifecycle.rs"]
+mod lifecycle;
+#[path = "end_to_end/numbering.rs"]
+mod numbering;
+#[path = "end_to_end/search.rs"]
+mod search;
+#[path = "end_to_end/web.rs"]
+mod web;

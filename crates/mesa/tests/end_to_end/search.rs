@@ -1,0 +1,55 @@
+//! Full-text search: Spanish-aware (accents and case do not matter), over
+//! subject, description and thread.
+
+use mesa_testkit::databases;
+use serde_json::json;
+
+use crate::support::Desk;
+
+async fn numbers(desk: &Desk, token: &str, q: &str) -> Vec<i64> {
+    let (status, body) = desk.get(token, &format!("/api/v1/tickets?q={}", urlencode(q))).await;
+    assert!(status.is_success(), "{q}: {body}");
+    let mut found: Vec<i64> = body["items"].as_array().unwrap().iter().map(|t| t["number"].as_i64().unwrap()).collect();
+    found.sort_unstable();
+    assert_eq!(body["total"].as_i64().unwrap() as usize, found.len());
+    found
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+#[tokio::test]
+async fn search_ignores_accents_and_case_and_covers_the_thread() {
+    for db in databases() {
+        let desk = Desk::start(db).await;
+        let impresion = desk.open(&desk.ana, "Error de IMPRESIÓN", "La impresora de Contratación no responde").await;
+        let correo = desk.open(&desk.ana, "Correo institucional", "No puedo enviar correos con adjuntos").await;
+        let red = desk.open(&desk.beto, "Sin red", "El cable está dañado").await;
+        desk.post(
+            &desk.agent,
+            &format!("/api/v1/tickets/{red}/replies"),
+            json!({"body": "Revisaremos el switch del piso"}),
+        )
+        .await;
+        desk.post(
+            &desk.agent,
+            &format!("/api/v1/tickets/{correo}/replies"),
+            json!({"body": "Posible buzón lleno: revisar cuota", "internal": true}),
+        )
+        .await;
+
+        assert_eq!(numbers(&desk, &desk.agent, "impresion").await, vec![impresion]);
+        assert_eq!(numbers(&desk, &desk.agent, "Impresión").await, vec![impresion]);
+        assert_eq!(numbers(&desk, &desk.agent, "CONTRATACION").await, vec![impresion]);
+        assert_eq!(numbers(&desk, &desk.agent, "danado").await, vec![red]);
+        assert_eq!(numbers(&desk, &desk.agent, "switch").await, vec![red], "replies are searched");
+        assert_eq!(numbers(&desk, &desk.agent, "impres").await, vec![impresion], "prefixes match");
+        assert_eq!(numbers(&desk, &desk.agent, "correo adjuntos").await, vec![correo], "all terms must match");
+        assert!(numbers(&desk, &desk.agent, "correo switch").await.is_empty());
+        assert_eq!(numbers(&desk, &desk.agent, "buzón").await, vec![correo], "staff search internal notes");
+        assert!(numbers(&desk, &desk.ana, "buzon").await.is_empty(), "requesters do not search internal notes");
+        assert!(numbers(&desk, &desk.agent, "\"'*:() & | !").await.len() == 3, "punctuation only: no filter");
+        assert_eq!(numbers(&desk, &desk.ana, "cable").await, Vec::<i64>::new(), "not her ticket");
+    }
+}

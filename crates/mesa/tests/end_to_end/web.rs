@@ -1,0 +1,235 @@
+//! The HTML interface without a browser: headers, escaping, forms.
+
+use mesa_testkit::databases;
+use reqwest::StatusCode;
+use reqwest::header::{CONTENT_SECURITY_POLICY, LOCATION, SET_COOKIE};
+
+use crate::support::{Desk, PASSWORD};
+
+/// A signed-in browser: its session cookie and CSRF token.
+struct Web {
+    http: reqwest::Client,
+    base: String,
+    cookie: String,
+    csrf: String,
+}
+
+fn cookie_value(res: &reqwest::Response, name: &str) -> Option<String> {
+    res.headers().get_all(SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|v| {
+        let pair = v.split(';').next()?;
+        let (k, val) = pair.split_once('=')?;
+        (k == name).then(|| val.to_owned())
+    })
+}
+
+fn csrf_in(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").expect("a form with a CSRF token") + 19;
+    html[at..].split('"').next().unwrap().to_owned()
+}
+
+impl Web {
+    async fn sign_in(desk: &Desk, email: &str) -> Web {
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let base = desk.server.base_url.clone();
+        let res = http.get(format!("{base}/login")).send().await.unwrap();
+        let login_cookie = cookie_value(&res, "mesa_login_csrf").unwrap();
+        let token = csrf_in(&res.text().await.unwrap());
+        let res = http
+            .post(format!("{base}/login"))
+            .header("cookie", format!("mesa_login_csrf={login_cookie}"))
+            .form(&[("email", email), ("password", PASSWORD), ("csrf", &token)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(res.headers()[LOCATION], "/tickets");
+        let set = res.headers()[SET_COOKIE].to_str().unwrap().to_owned();
+        assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax"), "{set}");
+        let cookie = cookie_value(&res, "mesa_session").unwrap();
+        let mut web = Web { http, base, cookie, csrf: String::new() };
+        web.csrf = csrf_in(&web.get("/tickets").await.1);
+        web
+    }
+
+    async fn get(&self, path: &str) -> (Page, String) {
+        let res = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("cookie", format!("mesa_session={}", self.cookie))
+            .send()
+            .await
+            .unwrap();
+        let page = Page { status: res.status(), headers: res.headers().clone() };
+        (page, res.text().await.unwrap())
+    }
+
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        let mut fields: Vec<(&str, &str)> = vec![("csrf", &self.csrf)];
+        fields.extend_from_slice(form);
+        self.http
+            .post(format!("{}{path}", self.base))
+            .header("cookie", format!("mesa_session={}", self.cookie))
+            .form(&fields)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// A page's status and headers (its body is returned beside it).
+struct Page {
+    status: StatusCode,
+    headers: reqwest::header::HeaderMap,
+}
+
+#[tokio::test]
+async fn pages_escape_user_text_and_carry_a_strict_content_security_policy() {
+    for db in databases() {
+        let desk = Desk::start(db).await;
+        let n = desk.open(&desk.ana, "<script>alert('x')</script> impresora", "<img src=x onerror=alert(1)>").await;
+        let web = Web::sign_in(&desk, "ana@mesa.test").await;
+        let (res, html) = web.get(&format!("/tickets/{n}")).await;
+        assert_eq!(res.status, StatusCode::OK);
+        let csp = res.headers[CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
+        assert!(
+            csp.contains("default-src 'none'")
+                && csp.contains("script-src 'self'")
+                && csp.contains("frame-ancestors 'none'")
+        );
+        assert!(!html.contains("<script>alert") && !html.contains("<img src=x"), "user text must be escaped");
+        assert!(html.contains("&#60;script&#62;"), "shown as text");
+        let (_, list) = web.get("/tickets").await;
+        assert!(!list.contains("<script>alert"));
+        // signed out: / goes to /login; a page needs a session
+        let res = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .get(desk.server.url("/tickets"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!((res.status(), res.headers()[LOCATION].to_str().unwrap()), (StatusCode::SEE_OTHER, "/login"));
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_refused_and_repeated_failures_lock_the_address() {
+    let desk = Desk::start(mesa_testkit::Db::Sqlite).await;
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let mut last = String::new();
+    for _ in 0..11 {
+        let res = http.get(desk.server.url("/login")).send().await.unwrap();
+        let cookie = cookie_value(&res, "mesa_login_csrf").unwrap();
+        let token = csrf_in(&res.text().await.unwrap());
+        let res = http
+            .post(desk.server.url("/login"))
+            .header("cookie", format!("mesa_login_csrf={cookie}"))
+            .form(&[("email", "ana@mesa.test"), ("password", "incorrecta-123"), ("csrf", &token)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "the form comes back");
+        assert!(cookie_value(&res, "mesa_session").is_none());
+        last = res.text().await.unwrap();
+    }
+    assert!(last.contains("Demasiados intentos"), "{last}");
+}
+
+#[tokio::test]
+async fn admins_edit_users_and_settings_from_the_administration_page() {
+    for db in databases() {
+        let desk = Desk::start(db).await;
+        let admin = Web::sign_in(&desk, "lider@mesa.test").await;
+        let (_, users) = desk.get(&desk.admin, "/api/v1/users").await;
+        let beto =
+            users.as_array().unwrap().iter().find(|u| u["email"] == "beto@mesa.test").unwrap()["id"].as_i64().unwrap();
+        let me =
+            users.as_array().unwrap().iter().find(|u| u["email"] == "lider@mesa.test").unwrap()["id"].as_i64().unwrap();
+        let res = admin
+            .post(
+                "/admin/users/edit",
+                &[("user_id", &beto.to_string()), ("role", "agent"), ("level", "2"), ("active", "1")],
+            )
+            .await;
+        assert_eq!(res.headers()[LOCATION], "/admin?saved=1");
+        let (_, users) = desk.get(&desk.admin, "/api/v1/users").await;
+        let b = users.as_array().unwrap().iter().find(|u| u["email"] == "beto@mesa.test").unwrap();
+        assert_eq!((b["role"].as_str(), b["level"].as_i64()), (Some("agent"), Some(2)));
+        // an admin cannot lock themself out
+        let res = admin
+            .post(
+                "/admin/users/edit",
+                &[("user_id", &me.to_string()), ("role", "agent"), ("level", "1"), ("active", "1")],
+            )
+            .await;
+        assert!(res.headers()[LOCATION].to_str().unwrap().contains("code=self_lockout"));
+        let (_, page) = admin.get("/admin?form=users&field=role&code=self_lockout").await;
+        assert!(page.contains("no puede quitarse"), "the error is shown next to the form");
+        // settings
+        let res = admin
+            .post(
+                "/admin/settings",
+                &[
+                    ("pausing_reasons", "vendor"),
+                    ("warn_at_percent", "80"),
+                    ("auto_close", "1"),
+                    ("auto_close_after_hours", "16"),
+                    ("requester_timeout_days", "3"),
+                    ("approval_reminder_after_hours", "8"),
+                ],
+            )
+            .await;
+        assert_eq!(res.headers()[LOCATION], "/admin?saved=1");
+        let (_, sla) = desk.get(&desk.admin, "/api/v1/settings/sla").await;
+        assert_eq!(sla, serde_json::json!({"pausing_reasons": ["vendor"], "warn_at_percent": 80}));
+        let (_, auto) = desk.get(&desk.admin, "/api/v1/settings/automation").await;
+        assert_eq!(
+            (auto["auto_close_after_hours"].as_f64(), auto["requester_timeout"].as_bool()),
+            (Some(16.0), Some(false))
+        );
+        // a requester is refused
+        let ana = Web::sign_in(&desk, "ana@mesa.test").await;
+        assert_eq!(ana.get("/admin").await.0.status, StatusCode::FORBIDDEN);
+        assert_eq!(ana.post("/admin/settings", &[("warn_at_percent", "50")]).await.status(), StatusCode::FORBIDDEN);
+    }
+}
+
+#[tokio::test]
+async fn the_queue_filters_by_creation_date_and_files_can_be_added_from_the_ticket_page() {
+    let desk = Desk::start(mesa_testkit::Db::Sqlite).await;
+    let n = desk.open(&desk.ana, "Con fecha", "x").await;
+    let agent = Web::sign_in(&desk, "tecnico@mesa.test").await;
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::America::Bogota).date_naive();
+    let (_, html) = agent.get(&format!("/tickets?queue=all&from={today}&to={today}")).await;
+    assert!(html.contains("Con fecha"));
+    let tomorrow = today + chrono::Duration::days(1);
+    let (_, html) = agent.get(&format!("/tickets?queue=all&from={tomorrow}")).await;
+    assert!(!html.contains("Con fecha"));
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", agent.csrf.clone())
+        .part("files", reqwest::multipart::Part::bytes(b"hola".to_vec()).file_name("nota.txt"));
+    let res = agent
+        .http
+        .post(format!("{}/tickets/{n}/files", agent.base))
+        .header("cookie", format!("mesa_session={}", agent.cookie))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, page) = agent.get(&format!("/tickets/{n}")).await;
+    assert!(page.contains("nota.txt"));
+    // files before the token are refused
+    let form = reqwest::multipart::Form::new()
+        .part("files", reqwest::multipart::Part::bytes(b"x".to_vec()).file_name("x.txt"));
+    let res = agent
+        .http
+        .post(format!("{}/tickets/{n}/files", agent.base))
+        .header("cookie", format!("mesa_session={}", agent.cookie))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
