@@ -6,29 +6,45 @@ mod auth;
 mod automation;
 mod directory;
 mod error;
+pub mod mail;
 mod policy;
 mod tickets;
 
 pub use auth::{SESSION_HOURS, Session, hash_password, new_token, same_secret};
+pub use mail::{IngestOutcome, MailIdentity, MailSettings};
 pub use automation::AutomationLine;
 pub use directory::{NewServiceInput, UserChanges};
 pub use error::{AppError, AppResult};
 pub use mesa_store::{
-    Attachment, Backend, BlobStore, Directory, DirectoryItem, Entry, HistoryRecord, Service, SlaFilter, SortOrder,
-    Store, TicketView,
+    Attachment, Backend, BlobStore, Directory, DirectoryItem, Entry, HistoryRecord, InboxMessage, MailboxRow,
+    OutboxMail, Service, SlaFilter, SortOrder, Store, TicketView,
 };
 pub use policy::{DEFAULT_CALENDAR, Policy};
 pub use tickets::{ListQuery, OpenTicket, TicketChanges, TicketPage};
+
+use std::sync::Arc;
+
+/// A test hook: when the environment variable `MESA_FAILPOINT` names this
+/// point, the process dies on the spot, as a crash or `kill -9` would. The
+/// crash tests use it to stop the mail ingester between two steps.
+pub fn failpoint(name: &str) {
+    if std::env::var_os("MESA_FAILPOINT").is_some_and(|v| v == name) {
+        eprintln!("failpoint {name}: aborting");
+        std::process::abort();
+    }
+}
 
 /// Limits an institution may tune.
 #[derive(Debug, Clone)]
 pub struct DeskSettings {
     pub max_attachment_bytes: usize,
+    /// Who mail comes from; `None`: Mesa queues no mail (it still ingests).
+    pub mail: Option<MailIdentity>,
 }
 
 impl Default for DeskSettings {
     fn default() -> Self {
-        Self { max_attachment_bytes: 20 * 1024 * 1024 }
+        Self { max_attachment_bytes: 20 * 1024 * 1024, mail: None }
     }
 }
 
@@ -39,11 +55,13 @@ pub struct Desk {
     blobs: BlobStore,
     settings: DeskSettings,
     policy: policy::PolicyCache,
+    /// Made on first use from a key kept in the database.
+    signer: Arc<std::sync::OnceLock<mesa_mail::MessageIdSigner>>,
 }
 
 impl Desk {
     pub fn new(store: Store, blobs: BlobStore, settings: DeskSettings) -> Self {
-        Self { store, blobs, settings, policy: policy::PolicyCache::default() }
+        Self { store, blobs, settings, policy: policy::PolicyCache::default(), signer: Arc::default() }
     }
 
     pub fn store(&self) -> &Store {

@@ -11,6 +11,7 @@ use mesa_store::{
     StatusRecord, StoreError, TicketFilter, TicketUpdate, TicketView,
 };
 
+use crate::mail::Notice;
 use crate::{AppError, AppResult, Desk};
 
 /// What someone fills in to open a ticket (any channel).
@@ -93,7 +94,8 @@ impl Desk {
         if !who.can_open_tickets() {
             return Err(AppError::forbidden("managers cannot open tickets"));
         }
-        let text = TicketText::parse(
+        // Checked before anything is looked up or created.
+        TicketText::parse(
             &input.subject,
             &input.description,
             input.contact_phone.as_deref(),
@@ -101,6 +103,33 @@ impl Desk {
         )?;
         let requester =
             self.requester_for(actor, input.requester_email.as_deref(), input.requester_name.as_deref()).await?;
+        let view = self.insert_ticket(&requester, actor.id, input, None).await?;
+        let acknowledge = [mail_address(&requester)];
+        self.notify(Notice::Created {
+            view: &view,
+            acknowledge: Some(&acknowledge),
+            answering: None,
+            dedupe: format!("ticket:{}", view.ticket.id),
+        })
+        .await;
+        Ok(view)
+    }
+
+    /// Checks and stores a ticket for `requester`, opened by `created_by`
+    /// (from the web, the API, or a mail: `source_mail_id`).
+    pub(crate) async fn insert_ticket(
+        &self,
+        requester: &User,
+        created_by: i64,
+        input: OpenTicket,
+        source_mail_id: Option<i64>,
+    ) -> AppResult<TicketView> {
+        let text = TicketText::parse(
+            &input.subject,
+            &input.description,
+            input.contact_phone.as_deref(),
+            input.remote_access_id.as_deref(),
+        )?;
         let service = match input.service_id {
             Some(id) => match self.store.service(id).await {
                 Ok(s) if s.active => Some(s),
@@ -135,8 +164,9 @@ impl Desk {
             assignee_id: None,
             team_id: service.as_ref().and_then(|s| s.team_id),
             level: service.as_ref().map_or(Level::FIRST, |s| s.default_level),
-            created_by: actor.id,
+            created_by,
             stamp: Default::default(),
+            source_mail_id,
         };
         let policy = self.policy().await?;
         let (target, calendar) = policy.target_for(new.service_id, new.priority);
@@ -349,11 +379,15 @@ impl Desk {
                 let field = if internal { "internal_note" } else { "public_reply" };
                 let mut history = vec![(Change::new(field, None, Some(excerpt(&body))), internal)];
                 history.extend(lifecycle::diff(t, &next).into_iter().map(|c| (c, false)));
-                let entry = NewEntry { author_id: actor.user_id, internal, body: body.clone() };
+                let entry = NewEntry { author_id: actor.user_id, internal, body: body.clone(), source_mail_id: None };
                 Ok(Planned { ticket: next, entry: Some(entry), history })
             })
             .await?;
         let entry_id = entry_id.expect("a reply writes an entry");
+        if !internal {
+            let author = self.store.user_by_id(actor.user_id).await?;
+            self.notify(Notice::Reply { view: &view, entry_id: Some(entry_id), author: &author, body: &body }).await;
+        }
         let entries = self.store.entries(view.ticket.id, true).await?;
         entries.into_iter().find(|e| e.id == entry_id).ok_or(AppError::NotFound("entry"))
     }
@@ -408,6 +442,7 @@ impl Desk {
                 Ok(Planned { ticket: next, entry: None, history })
             })
             .await?;
+        self.notify(Notice::Assigned { view: &view, by: actor.user_id, reason: reason.as_deref() }).await;
         Ok(view)
     }
 
@@ -453,12 +488,17 @@ impl Desk {
 
     /// Moves a ticket through its lifecycle (rules in `mesa_core::lifecycle`).
     pub async fn transition(&self, actor: &Actor, number: i64, input: TransitionInput) -> AppResult<TicketView> {
+        let before = std::sync::Mutex::new(None);
         let (view, _) = self
             .change_ticket(actor, number, |view| {
+                *before.lock().expect("status before") = Some(view.ticket.status);
                 let (next, changes) = lifecycle::plan(&view.ticket, actor.role, input.clone(), Utc::now())?;
                 Ok(Planned { ticket: next, entry: None, history: changes.into_iter().map(|c| (c, false)).collect() })
             })
             .await?;
+        if let Some(before) = before.into_inner().expect("status before") {
+            self.notify(Notice::Status { view: &view, before }).await;
+        }
         Ok(view)
     }
 
@@ -510,6 +550,12 @@ impl Desk {
     }
 }
 
+/// A user's address for mail.
+fn mail_address(user: &User) -> mesa_mail::Mailbox {
+    mesa_mail::Mailbox::new(Some(&user.name), user.email.as_str())
+        .unwrap_or_else(|| mesa_mail::Mailbox { name: None, address: user.email.as_str().to_owned() })
+}
+
 /// Waits a random time up to 2^attempt ms (capped at 100 ms), so writers
 /// that collided on one ticket do not collide again in lockstep.
 pub(crate) async fn backoff(attempt: u32) {
@@ -520,7 +566,7 @@ pub(crate) async fn backoff(attempt: u32) {
 }
 
 /// The first line of a text, shortened, for the history.
-fn excerpt(body: &str) -> String {
+pub(crate) fn excerpt(body: &str) -> String {
     const MAX: usize = 140;
     let line = body.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
     if line.chars().count() > MAX {
@@ -532,7 +578,7 @@ fn excerpt(body: &str) -> String {
 
 /// Keeps the last path component and drops control characters and quotes,
 /// so a name is safe in a header and on any file system.
-fn sanitize_filename(raw: &str) -> String {
+pub(crate) fn sanitize_filename(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or(raw);
     base.chars().filter(|c| !c.is_control() && !matches!(c, '"' | '\'')).collect::<String>().trim().to_owned()
 }

@@ -53,6 +53,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod compose;
 mod html;
 mod loops;
 mod mail;
@@ -64,10 +65,11 @@ mod repair;
 mod subject;
 mod thread;
 
+pub use compose::{AutoSubmitted, Outgoing, escape_html, render};
 pub use html::{MAX_HTML_NESTING, html_to_text, sanitize as sanitize_html};
 pub use loops::{Disposition, LoopReason, classify, disposition};
 pub use mail::{Attachment, Defect, HeaderField, Mailbox, ParsedMail};
-pub use message_id::{MessageId, MessageIdSigner, SignerError};
+pub use message_id::{MessageId, MessageIdSigner, SignerError, storage_key};
 pub use parse::{Unparseable, UnparseableReason, parse};
 pub use quote::{QuoteSplit, split_quoted};
 pub use subject::{is_forward, strip_reply_prefixes, subject_tag};

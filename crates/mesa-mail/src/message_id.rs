@@ -231,6 +231,56 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The key a received message is stored under, so that receiving it again
+/// (an MTA retry, an IMAP message seen twice) is recognised: `id:<Message-ID>`,
+/// or `sha256:<hex>` of the bytes when it has none. Reads only the header
+/// block, line by line, so it works on bytes [`crate::parse`] would refuse.
+pub fn storage_key(raw: &[u8]) -> String {
+    use sha2::Digest;
+    let header_end = find_header_end(raw);
+    let mut value: Option<String> = None;
+    let mut in_message_id = false;
+    for line in raw[..header_end].split(|b| *b == b'\n') {
+        let line = String::from_utf8_lossy(line);
+        let line = line.trim_end_matches('\r');
+        if line.starts_with([' ', '\t']) {
+            if in_message_id && let Some(v) = value.as_mut() {
+                v.push_str(line.trim());
+            }
+            continue;
+        }
+        if value.is_some() {
+            break;
+        }
+        in_message_id = false;
+        if let Some((name, rest)) = line.split_once(':')
+            && name.trim().eq_ignore_ascii_case("message-id")
+        {
+            in_message_id = true;
+            value = Some(rest.trim().to_owned());
+        }
+    }
+    match value.as_deref().and_then(MessageId::parse) {
+        Some(id) => format!("id:{}", id.as_str()),
+        None => format!("sha256:{}", hex(&Sha256::digest(raw))),
+    }
+}
+
+/// Where the header block ends (the first empty line), or the whole input.
+fn find_header_end(raw: &[u8]) -> usize {
+    let mut start = 0;
+    for (i, b) in raw.iter().enumerate() {
+        if *b == b'\n' {
+            let line = &raw[start..i];
+            if line.is_empty() || line == b"\r" {
+                return start;
+            }
+            start = i + 1;
+        }
+    }
+    raw.len()
+}
+
 fn unhex(s: &str) -> Option<Vec<u8>> {
     if !s.len().is_multiple_of(2) || !s.is_ascii() {
         return None;
@@ -241,6 +291,17 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn storage_keys_use_the_message_id_or_the_bytes() {
+        let with_id = b"From: a@b.co\r\nMessage-ID:\r\n <ABC@Example.COM>\r\nSubject: x\r\n\r\nMessage-ID: <body@x>\r\n";
+        assert_eq!(storage_key(with_id), "id:ABC@example.com");
+        let without = b"From: a@b.co\r\nSubject: x\r\n\r\nMessage-ID: <body@x>\r\n";
+        let key = storage_key(without);
+        assert!(key.starts_with("sha256:") && key.len() == 7 + 64, "{key}");
+        assert_ne!(storage_key(b"other"), key);
+        assert!(storage_key(b"").starts_with("sha256:"));
+    }
 
     const KEY: &[u8] = b"0123456789abcdef0123456789abcdef";
 

@@ -28,6 +28,9 @@ pub struct NewTicket {
     /// Who opened it: the requester, or an agent on their behalf.
     pub created_by: i64,
     pub stamp: SlaStamp,
+    /// The received message this ticket is made from (mail channel): a
+    /// second attempt at the same message finds this ticket.
+    pub source_mail_id: Option<i64>,
 }
 
 /// A ticket with the names of what it refers to, as pages and the API show it.
@@ -104,6 +107,8 @@ pub struct NewEntry {
     pub author_id: i64,
     pub internal: bool,
     pub body: String,
+    /// The received message this entry is made from, if any.
+    pub source_mail_id: Option<i64>,
 }
 
 /// One line of a ticket's append-only history.
@@ -224,9 +229,9 @@ impl Store {
                 "INSERT INTO tickets (number, subject, description, type, status, priority, service_id, requester_id,
                    department_id, building_id, contact_phone, remote_access_id, assignee_id, team_id, level,
                    created_at, updated_at, status_since, version, response_due_at, resolution_due_at,
-                   response_warn_at, resolution_warn_at, sla_paused)
+                   response_warn_at, resolution_warn_at, sla_paused, source_mail_id)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $16, 1,
-                   $17, $18, $19, $20, $21) RETURNING *",
+                   $17, $18, $19, $20, $21, $22) RETURNING *",
             )
             .bind(number)
             .bind(&new.text.subject)
@@ -249,6 +254,7 @@ impl Store {
             .bind(new.stamp.response_warn_at)
             .bind(new.stamp.resolution_warn_at)
             .bind(new.stamp.paused)
+            .bind(new.source_mail_id)
             .fetch_one(&mut *tx)
             .await?;
             let doc = fold(&format!("{} {}", new.text.subject, new.text.description));
@@ -325,14 +331,15 @@ impl Store {
             let mut entry_id = None;
             if let Some(entry) = &update.entry {
                 let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO ticket_entries (ticket_id, author_id, internal, body, created_at)
-                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                    "INSERT INTO ticket_entries (ticket_id, author_id, internal, body, created_at, source_mail_id)
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
                 )
                 .bind(t.id)
                 .bind(entry.author_id)
                 .bind(entry.internal)
                 .bind(&entry.body)
                 .bind(now)
+                .bind(entry.source_mail_id)
                 .fetch_one(&mut *tx)
                 .await?;
                 sqlx::query(search_insert_sql(backend))

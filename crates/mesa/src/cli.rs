@@ -34,6 +34,21 @@ pub struct Global {
     /// Log filter, e.g. `info` or `warn,mesa=debug`.
     #[arg(long, global = true, env = "MESA_LOG")]
     pub log: Option<String>,
+    /// How people reach Mesa, e.g. https://mesa.example.gov.co (https makes
+    /// cookies Secure; links in mails start with it).
+    #[arg(long, global = true, env = "MESA_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// The support address mail comes from (and replies go to); without it
+    /// Mesa sends no mail.
+    #[arg(long, global = true, env = "MESA_MAIL_FROM")]
+    pub mail_from: Option<String>,
+    /// The display name of the support address (default "Mesa").
+    #[arg(long, global = true, env = "MESA_MAIL_FROM_NAME")]
+    pub mail_from_name: Option<String>,
+    /// Outgoing mail server: smtp://host:port, smtps://user:pass@host:465,
+    /// smtp://host:587?tls=starttls.
+    #[arg(long, global = true, env = "MESA_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -54,6 +69,23 @@ pub enum Command {
     /// Timed automations (auto-close, timeouts, resume, SLA warnings).
     #[command(subcommand)]
     Automation(AutomationCommand),
+    /// The e-mail channel.
+    #[command(subcommand)]
+    Mail(MailCommand),
+}
+
+#[derive(Subcommand)]
+pub enum MailCommand {
+    /// Reads one raw RFC 822 message on standard input (an MTA pipe) and
+    /// prints `created N`, `appended N` or `rejected REASON` as its last
+    /// line. Exits 75 (EX_TEMPFAIL) when the database is unreachable, so the
+    /// MTA tries again later.
+    Ingest {
+        /// The mailbox the message came through (for idempotency and the
+        /// admin's lists); default `pipe`.
+        #[arg(long, default_value = "pipe")]
+        mailbox: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -104,9 +136,6 @@ pub struct ServeArgs {
     /// Load the demo data first if the desk is empty.
     #[arg(long)]
     pub demo: bool,
-    /// How people reach Mesa, e.g. https://mesa.example.gov.co (https makes cookies Secure).
-    #[arg(long, env = "MESA_PUBLIC_URL")]
-    pub public_url: Option<String>,
     /// Seconds between automation passes (0: no automation in this process).
     #[arg(long, env = "MESA_AUTOMATION_INTERVAL_SECS", default_value_t = 60)]
     pub automation_interval_secs: u64,
@@ -155,11 +184,19 @@ pub async fn open_desk(data: &DataConfig, settings: DeskSettings) -> anyhow::Res
 
 pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<ExitCode> {
     let data = config::resolve_data(&file, cli.global.data_dir.clone(), cli.global.database_url.clone());
+    let public_url = cli.global.public_url.clone();
+    let mail = config::resolve_mail(
+        &file,
+        cli.global.mail_from.clone(),
+        cli.global.mail_from_name.clone(),
+        public_url.clone(),
+        cli.global.smtp_url.clone(),
+    )?;
     match cli.command {
         Command::Serve(args) => {
-            let serve =
-                config::resolve_serve(&file, args.listen, args.timezone, args.max_attachment_mb, args.public_url)?;
-            let settings = DeskSettings { max_attachment_bytes: serve.max_attachment_bytes };
+            let serve = config::resolve_serve(&file, args.listen, args.timezone, args.max_attachment_mb, public_url)?;
+            let settings =
+                DeskSettings { max_attachment_bytes: serve.max_attachment_bytes, mail: mail.identity.clone() };
             let desk = open_desk(&data, settings).await?;
             if args.demo && crate::demo::is_empty(&desk).await? {
                 crate::demo::load(&desk, DemoArgs { tickets: 300 }.tickets).await?;
@@ -170,8 +207,12 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<ExitCode> {
                     std::time::Duration::from_secs(args.automation_interval_secs),
                 )
             });
+            let mail_workers = crate::mail_worker::spawn(&desk, &mail);
             crate::serve::serve(desk, serve).await?;
             if let Some(worker) = worker {
+                worker.abort();
+            }
+            for worker in mail_workers {
                 worker.abort();
             }
         }
@@ -233,6 +274,9 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<ExitCode> {
             if lines.is_empty() {
                 eprintln!("nothing to do");
             }
+        }
+        Command::Mail(MailCommand::Ingest { mailbox }) => {
+            return crate::mail_ingest::run(&data, mail, &mailbox).await;
         }
         Command::Demo(args) => {
             let desk = open_desk(&data, DeskSettings::default()).await?;

@@ -19,6 +19,9 @@ pub struct FileConfig {
     pub max_attachment_mb: Option<u64>,
     pub log: Option<String>,
     pub public_url: Option<String>,
+    pub mail_from: Option<String>,
+    pub mail_from_name: Option<String>,
+    pub smtp_url: Option<String>,
 }
 
 impl FileConfig {
@@ -94,6 +97,55 @@ pub fn resolve_serve(
     Ok(ServeConfig { listen, timezone, max_attachment_bytes: (mb * 1024 * 1024) as usize, public_url })
 }
 
+/// The mail channel's settings.
+#[derive(Clone, Default)]
+pub struct MailConfig {
+    /// `None` when no support address is configured: no mail is queued.
+    pub identity: Option<mesa_app::MailIdentity>,
+    /// Where the outbox is sent; may hold a password.
+    pub smtp_url: Option<String>,
+}
+
+impl std::fmt::Debug for MailConfig {
+    // The SMTP URL may hold a password: never print it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailConfig")
+            .field("identity", &self.identity)
+            .field("smtp_url", &self.smtp_url.as_ref().map(|_| "<set>"))
+            .finish()
+    }
+}
+
+pub fn resolve_mail(
+    file: &FileConfig,
+    mail_from: Option<String>,
+    mail_from_name: Option<String>,
+    public_url: Option<String>,
+    smtp_url: Option<String>,
+) -> anyhow::Result<MailConfig> {
+    let address = mail_from.or_else(|| file.mail_from.clone()).map(|a| a.trim().to_lowercase()).filter(|a| !a.is_empty());
+    let smtp_url = smtp_url.or_else(|| file.smtp_url.clone()).filter(|u| !u.trim().is_empty());
+    let Some(address) = address else {
+        if smtp_url.is_some() {
+            bail!("an SMTP server is configured but no support address: set MESA_MAIL_FROM (or mail_from)");
+        }
+        return Ok(MailConfig { identity: None, smtp_url: None });
+    };
+    if mesa_core::Email::parse(&address).is_err() {
+        bail!("the support address '{address}' is not an e-mail address");
+    }
+    let display_name = mail_from_name.or_else(|| file.mail_from_name.clone()).unwrap_or_else(|| "Mesa".into());
+    let public_url = public_url
+        .or_else(|| file.public_url.clone())
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or_else(|| format!("http://{DEFAULT_LISTEN}"));
+    let public_url = public_url.trim().trim_end_matches('/').to_owned();
+    Ok(MailConfig {
+        identity: Some(mesa_app::MailIdentity { address, display_name: display_name.trim().to_owned(), public_url }),
+        smtp_url,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,6 +177,26 @@ mod tests {
         assert!(resolve_serve(&file, None, Some("Mars/Base".into()), None, None).is_err());
         assert!(resolve_serve(&file, None, None, Some(0), None).is_err());
         assert!(toml::from_str::<FileConfig>("colour = 1").is_err());
+    }
+
+    #[test]
+    fn mail_needs_a_valid_support_address_and_never_prints_the_smtp_password() {
+        let file = FileConfig::default();
+        assert!(resolve_mail(&file, None, None, None, None).unwrap().identity.is_none());
+        assert!(resolve_mail(&file, None, None, None, Some("smtp://x".into())).is_err());
+        assert!(resolve_mail(&file, Some("not-an-address".into()), None, None, None).is_err());
+        let mail = resolve_mail(
+            &file,
+            Some("Soporte@Cajica.gov.co".into()),
+            None,
+            Some("https://mesa.cajica.gov.co/".into()),
+            Some("smtps://u:hunter22@h:465".into()),
+        )
+        .unwrap();
+        let identity = mail.identity.as_ref().unwrap();
+        assert_eq!(identity.address, "soporte@cajica.gov.co");
+        assert_eq!(identity.public_url, "https://mesa.cajica.gov.co");
+        assert!(!format!("{mail:?}").contains("hunter22"));
     }
 
     #[test]

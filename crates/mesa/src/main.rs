@@ -5,6 +5,8 @@ mod cli;
 mod config;
 mod demo;
 mod demo_catalog;
+mod mail_ingest;
+mod mail_worker;
 mod serve;
 
 use std::process::ExitCode;

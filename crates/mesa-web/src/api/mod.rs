@@ -1,6 +1,7 @@
 //! The `/api/v1` routes.
 
 mod directory;
+mod mail;
 mod meta;
 mod policy;
 mod tickets;
@@ -33,4 +34,12 @@ pub fn routes(max_attachment_bytes: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(policy::list_targets, policy::put_target))
         .routes(routes!(policy::list_calendars))
         .routes(routes!(policy::put_calendar))
+        .routes(routes!(mail::get_mail_settings, mail::put_mail_settings))
+        .routes(routes!(mail::get_templates, mail::put_templates))
+        .routes(routes!(mail::list_mailboxes))
+        .routes(routes!(mail::put_mailbox, mail::delete_mailbox))
+        .routes(routes!(mail::list_held))
+        .routes(routes!(mail::held_raw))
+        .routes(routes!(mail::release_held))
+        .routes(routes!(mail::list_outbox))
 }

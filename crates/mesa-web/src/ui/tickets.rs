@@ -480,6 +480,8 @@ pub struct EntryView {
     pub internal: bool,
     pub staff: bool,
     pub body: String,
+    /// Quoted history of a reply by mail, shown folded (the full text is kept).
+    pub quoted: String,
     pub at: String,
 }
 
@@ -614,12 +616,16 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(number): P
         entries: ticket_page
             .entries
             .iter()
-            .map(|e| EntryView {
-                author: e.author_name.clone().unwrap_or_default(),
-                internal: e.internal,
-                staff: e.author_id != Some(t.requester_id),
-                body: e.body.clone(),
-                at: when(e.created_at, tz),
+            .map(|e| {
+                let split = mesa_mail::split_quoted(&e.body);
+                EntryView {
+                    author: e.author_name.clone().unwrap_or_default(),
+                    internal: e.internal,
+                    staff: e.author_id != Some(t.requester_id),
+                    body: split.new_text.to_owned(),
+                    quoted: split.quoted.to_owned(),
+                    at: when(e.created_at, tz),
+                }
             })
             .collect(),
         history,

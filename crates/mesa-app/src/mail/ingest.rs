@@ -1,0 +1,487 @@
+//! One received message → a new ticket, a reply on a ticket, or a held
+//! message; never nothing.
+//!
+//! The order makes a crash at any point safe (issue 4): the raw bytes are
+//! stored first, keyed by mailbox and Message-ID; the ticket or entry made
+//! from them names the stored message (a unique column), so a second attempt
+//! finds it instead of writing it twice; every later step (participants,
+//! Message-IDs, attachments, mails) is idempotent; the message is marked
+//! done last. The caller acknowledges the message to its source (IMAP flag,
+//! MTA exit code) only after this returns.
+
+use std::fmt;
+
+use chrono::Utc;
+use mesa_core::labels::text;
+use mesa_core::lifecycle::{self, Change, TransitionInput};
+use mesa_core::ticket::limits;
+use mesa_core::{Actor, Email, Lang, Role, Status, User};
+use mesa_mail::{
+    Disposition, Mailbox, ParsedMail, Reference, ThreadDecision, ThreadFacts, TicketFacts, TicketState, decide,
+    disposition, references_to_check, strip_reply_prefixes, subject_tag,
+};
+use mesa_store::{InboxMessage, InboxResult, NewAttachment, NewEntry, NewUser, Participant, StoreError, TicketView};
+
+use super::Notice;
+use crate::tickets::{Planned, WRITE_ATTEMPTS, Written, backoff, excerpt, sanitize_filename};
+use crate::{AppError, AppResult, Desk, OpenTicket, failpoint};
+
+/// What became of a message. Printed by `mesa mail ingest` as its last line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IngestOutcome {
+    Created { number: i64 },
+    /// Added to a ticket's thread (and reopened it, if it was closed).
+    Appended { number: i64 },
+    /// Deliberately not turned into a ticket: a bounce, a loop, a message
+    /// held for an admin, an unreadable one. It is stored raw all the same.
+    Rejected { reason: String },
+}
+
+impl fmt::Display for IngestOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Created { number } => write!(f, "created {number}"),
+            Self::Appended { number } => write!(f, "appended {number}"),
+            Self::Rejected { reason } => write!(f, "rejected {reason}"),
+        }
+    }
+}
+
+/// The end of processing: what to record and what to report.
+struct Finished {
+    state: &'static str,
+    reason: Option<String>,
+    outcome: Option<&'static str>,
+    ticket: Option<(i64, i64)>,
+}
+
+impl Finished {
+    fn held(state: &'static str, reason: &str) -> Self {
+        Self { state, reason: Some(reason.to_owned()), outcome: None, ticket: None }
+    }
+}
+
+impl Desk {
+    /// Ingests one raw RFC 822 message received through `mailbox` (a
+    /// configured mailbox's name, or the name given to the MTA pipe).
+    pub async fn ingest_mail(&self, mailbox: &str, raw: &[u8]) -> AppResult<IngestOutcome> {
+        let key = mesa_mail::storage_key(raw);
+        let stored = self.store.store_raw_mail(mailbox, &key, raw).await?;
+        failpoint("mail_after_store");
+        if let Some(outcome) = earlier_outcome(&stored) {
+            return Ok(outcome);
+        }
+        let parsed = match std::panic::catch_unwind(|| mesa_mail::parse(raw)) {
+            Ok(Ok(mail)) => mail,
+            Ok(Err(e)) => return self.finish(&stored, None, Finished::held("unparseable", e.reason.as_str())).await,
+            Err(_) => return self.finish(&stored, None, Finished::held("unparseable", "parser_failure")).await,
+        };
+        let finished = self.process(&stored, &parsed).await?;
+        self.finish(&stored, Some(&parsed), finished).await
+    }
+
+    async fn finish(
+        &self,
+        stored: &InboxMessage,
+        mail: Option<&ParsedMail>,
+        finished: Finished,
+    ) -> AppResult<IngestOutcome> {
+        let result = InboxResult {
+            state: finished.state,
+            reason: finished.reason.clone(),
+            outcome: finished.outcome,
+            ticket_id: finished.ticket.map(|(id, _)| id),
+            sender: mail.and_then(|m| m.author()).map(|a| a.address.clone()),
+            subject: mail.map(|m| m.subject.chars().take(limits::SUBJECT).collect()),
+        };
+        self.store.finish_mail(stored.id, &result).await?;
+        if finished.state != "done" {
+            tracing::info!(mail = stored.id, state = finished.state, reason = ?finished.reason, "mail held");
+        }
+        Ok(match (finished.outcome, finished.ticket) {
+            (Some("created"), Some((_, number))) => IngestOutcome::Created { number },
+            (Some(_), Some((_, number))) => IngestOutcome::Appended { number },
+            _ => IngestOutcome::Rejected { reason: finished.reason.unwrap_or_else(|| finished.state.to_owned()) },
+        })
+    }
+
+    async fn process(&self, stored: &InboxMessage, mail: &ParsedMail) -> AppResult<Finished> {
+        let own = self.own_addresses().await?;
+        let disposition = disposition(mail, &own);
+        if let Disposition::Reject(reason) = disposition {
+            return Ok(Finished::held("rejected", reason.as_str()));
+        }
+        let settings = self.mail_settings().await?;
+        let signer = self.signer().await?;
+
+        let mut by_reference = None;
+        for reference in references_to_check(mail, &signer) {
+            let found = match reference {
+                Reference::Signed { ticket, .. } => optional(self.store.ticket_by_number(ticket).await)?,
+                Reference::Stored { id } => match self.store.tickets_by_message_id(&[id.as_str()]).await? {
+                    Some(ticket_id) => optional(self.store.ticket_by_id(ticket_id).await)?,
+                    None => None,
+                },
+            };
+            if found.is_some() {
+                by_reference = found;
+                break;
+            }
+        }
+        let by_tag = match subject_tag(&mail.subject, &settings.tag_prefix) {
+            Some(number) => optional(self.store.ticket_by_number(number).await)?,
+            None => None,
+        };
+        let author_user = match mail.author() {
+            Some(author) => self.user_by_address(&author.address).await?,
+            None => None,
+        };
+        let facts = ThreadFacts {
+            by_reference: match &by_reference {
+                Some(view) => Some(self.facts_of(view).await?),
+                None => None,
+            },
+            by_tag: match &by_tag {
+                Some(view) => Some(self.facts_of(view).await?),
+                None => None,
+            },
+            sender_is_agent: author_user.as_ref().is_some_and(|u| u.role.is_staff() && u.active),
+        };
+        let decision = decide(mail, &facts, &settings.thread_policy(), Utc::now());
+        let author = mail.author().cloned();
+        match (decision, author) {
+            (ThreadDecision::Quarantine { reason }, _) => Ok(Finished::held("quarantined", reason.as_str())),
+            (_, None) => Ok(Finished::held("quarantined", "no_sender")),
+            (ThreadDecision::NewTicket { linked_to }, Some(author)) => {
+                let requester = match author_user {
+                    Some(user) if user.active => user,
+                    Some(_) => return Ok(Finished::held("quarantined", "sender_inactive")),
+                    None if !settings.admits(&author.address) => {
+                        return Ok(Finished::held("quarantined", "sender_not_allowed"));
+                    }
+                    None => match self.requester_by_mail(&author).await? {
+                        Some(user) => user,
+                        None => return Ok(Finished::held("quarantined", "sender_address_invalid")),
+                    },
+                };
+                let view = self.ticket_from_mail(stored, mail, &requester, linked_to).await?;
+                failpoint("mail_after_ticket");
+                self.after_mail(stored, mail, &view, &requester, &own).await?;
+                let auto_reply = disposition == Disposition::Process
+                    && settings.auto_reply
+                    && self.within_auto_reply_limit(&author.address, settings.auto_replies_per_hour).await?;
+                let reply_to: Vec<Mailbox> = mail.reply_recipients().into_iter().cloned().collect();
+                self.notify_strictly(Notice::Created {
+                    view: &view,
+                    acknowledge: auto_reply.then_some(reply_to.as_slice()),
+                    answering: mail.message_id.as_ref().map(|id| id.to_header()),
+                    dedupe: format!("mail:{}", stored.id),
+                })
+                .await?;
+                Ok(Finished {
+                    state: "done",
+                    reason: None,
+                    outcome: Some("created"),
+                    ticket: Some((view.ticket.id, view.ticket.number)),
+                })
+            }
+            (ThreadDecision::Append { number } | ThreadDecision::Reopen { number }, Some(author)) => {
+                let reopen = matches!(decision, ThreadDecision::Reopen { .. });
+                let view = match by_reference.into_iter().chain(by_tag).find(|v| v.ticket.number == number) {
+                    Some(view) => view,
+                    None => return Err(AppError::NotFound("ticket")),
+                };
+                let Some(writer) = (match author_user {
+                    Some(user) => Some(user),
+                    None => self.requester_by_mail(&author).await?,
+                }) else {
+                    return Ok(Finished::held("quarantined", "sender_address_invalid"));
+                };
+                let (view, entry_id, written) = self.reply_from_mail(stored, mail, &view, &writer, reopen).await?;
+                failpoint("mail_after_ticket");
+                self.after_mail(stored, mail, &view, &writer, &own).await?;
+                if written {
+                    let body = mail.quote_split().new_text.to_owned();
+                    self.notify_strictly(Notice::Reply { view: &view, entry_id, author: &writer, body: &body }).await?;
+                }
+                Ok(Finished {
+                    state: "done",
+                    reason: None,
+                    outcome: Some(if reopen { "reopened" } else { "appended" }),
+                    ticket: Some((view.ticket.id, view.ticket.number)),
+                })
+            }
+        }
+    }
+
+    async fn facts_of(&self, view: &TicketView) -> AppResult<TicketFacts> {
+        let participants = self.store.participants(view.ticket.id).await?.into_iter().map(|p| p.email).collect();
+        let state = match (view.ticket.status, view.ticket.closed_at) {
+            (Status::Closed, Some(at)) => TicketState::Closed { at },
+            (Status::Closed, None) => TicketState::Closed { at: view.ticket.updated_at },
+            _ => TicketState::Open,
+        };
+        Ok(TicketFacts { number: view.ticket.number, requester: view.requester_email.clone(), participants, state })
+    }
+
+    async fn user_by_address(&self, address: &str) -> AppResult<Option<User>> {
+        match Email::parse(address) {
+            Ok(email) => Ok(self.store.user_by_email(&email).await?),
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// The account of someone writing in: found, or created as a requester.
+    async fn requester_by_mail(&self, author: &Mailbox) -> AppResult<Option<User>> {
+        let Ok(email) = Email::parse(&author.address) else { return Ok(None) };
+        if let Some(user) = self.store.user_by_email(&email).await? {
+            return Ok(Some(user));
+        }
+        let name: String = author
+            .name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| email.local_part())
+            .chars()
+            .take(limits::NAME)
+            .collect();
+        match self.store.create_user(&NewUser::new(email.clone(), name, Role::Requester)).await {
+            Ok(user) => {
+                tracing::info!(user = user.id, "requester created from mail");
+                Ok(Some(user))
+            }
+            Err(StoreError::Conflict(_)) => Ok(self.store.user_by_email(&email).await?),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The ticket made from this message: the one a first attempt made, or a new one.
+    async fn ticket_from_mail(
+        &self,
+        stored: &InboxMessage,
+        mail: &ParsedMail,
+        requester: &User,
+        linked_to: Option<i64>,
+    ) -> AppResult<TicketView> {
+        if let Some(id) = self.store.ticket_from_mail(stored.id).await? {
+            return Ok(self.store.ticket_by_id(id).await?);
+        }
+        let lang = requester.language;
+        let subject: String = match strip_reply_prefixes(&mail.subject).trim() {
+            "" => text(lang, "mail.no_subject").to_owned(),
+            s => s.chars().take(limits::SUBJECT).collect(),
+        };
+        let mut description = String::new();
+        if let Some(old) = linked_to {
+            description.push_str(&text(lang, "mail.continues").replace("{number}", &old.to_string()));
+            description.push_str("\n\n");
+        }
+        match mail.text.trim() {
+            "" => description.push_str(text(lang, "mail.no_body")),
+            body => description.push_str(body),
+        }
+        let description: String = description.chars().take(limits::DESCRIPTION).collect();
+        let input = OpenTicket { subject, description, ..Default::default() };
+        match self.insert_ticket(requester, requester.id, input, Some(stored.id)).await {
+            Ok(view) => Ok(view),
+            // Another process made it from the same message in the meantime.
+            Err(AppError::Internal(StoreError::Conflict(_))) | Err(AppError::Conflict { .. }) => {
+                match self.store.ticket_from_mail(stored.id).await? {
+                    Some(id) => Ok(self.store.ticket_by_id(id).await?),
+                    None => Err(AppError::Conflict { code: "busy", message: "try again".into() }),
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Adds the message to a ticket's thread (reopening a closed ticket),
+    /// unless a first attempt did. Returns the ticket after it, the entry,
+    /// and whether this call wrote it.
+    async fn reply_from_mail(
+        &self,
+        stored: &InboxMessage,
+        mail: &ParsedMail,
+        view: &TicketView,
+        author: &User,
+        reopen: bool,
+    ) -> AppResult<(TicketView, Option<i64>, bool)> {
+        let body: String = match mail.text.trim() {
+            "" => text(author.language, "mail.no_body").to_owned(),
+            body => body.chars().take(limits::ENTRY_BODY).collect(),
+        };
+        let staff = author.role.is_staff();
+        for attempt in 0..WRITE_ATTEMPTS {
+            if attempt > 0 {
+                backoff(attempt).await;
+            }
+            // A first attempt (or a racing process) may have written it; a
+            // unique violation on the message shows up as a stale write.
+            if let Some(entry_id) = self.store.entry_from_mail(stored.id).await? {
+                return Ok((self.store.ticket_by_id(view.ticket.id).await?, Some(entry_id), false));
+            }
+            let current = self.store.ticket_by_id(view.ticket.id).await?;
+            let t = &current.ticket;
+            let now = Utc::now();
+            let (mut next, mut history) = if reopen && t.status == Status::Closed {
+                let input = TransitionInput {
+                    to: Some(Status::InProgress),
+                    reason: Some(text(Lang::default(), "mail.reopened").to_owned()),
+                    ..Default::default()
+                };
+                let (next, changes) = lifecycle::plan(t, Role::Agent, input, now)?;
+                (next, changes.into_iter().map(|c| (c, false)).collect::<Vec<_>>())
+            } else {
+                (t.clone(), Vec::new())
+            };
+            if staff {
+                let before = next.clone();
+                next.status = lifecycle::after_staff_reply(next.status);
+                next.first_response_at = next.first_response_at.or(Some(now));
+                history.extend(lifecycle::diff(&before, &next).into_iter().map(|c| (c, false)));
+            }
+            history.insert(0, (Change::new("public_reply", None, Some(excerpt(&body))), false));
+            let entry = NewEntry { author_id: author.id, internal: false, body: body.clone(), source_mail_id: Some(stored.id) };
+            let planned = Planned { ticket: next, entry: Some(entry), history };
+            match self.write_planned(&current, planned, Some(author.id), now).await {
+                Ok(Written::Done(entry_id)) => {
+                    return Ok((self.store.ticket_by_id(view.ticket.id).await?, entry_id, true));
+                }
+                Ok(Written::Stale) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(AppError::Conflict { code: "busy_ticket", message: "the ticket is changing too fast; try again".into() })
+    }
+
+    /// Participants, Message-IDs and files of a message joined to a ticket.
+    /// Each step may run twice (a retried message) without doubling anything.
+    async fn after_mail(
+        &self,
+        stored: &InboxMessage,
+        mail: &ParsedMail,
+        view: &TicketView,
+        author: &User,
+        own: &[String],
+    ) -> AppResult<()> {
+        let ticket_id = view.ticket.id;
+        let requester = view.requester_email.to_lowercase();
+        let people: Vec<Participant> = mail
+            .participants(own)
+            .into_iter()
+            .filter(|m| m.address != requester)
+            .map(|m| Participant { email: m.address.clone(), name: m.name.clone() })
+            .collect();
+        self.store.add_participants(ticket_id, &people).await?;
+        if let Some(id) = &mail.message_id {
+            self.store.add_message_ids(ticket_id, &[id.as_str().to_owned()], "in").await?;
+        }
+        if mail.attachments.is_empty() {
+            return Ok(());
+        }
+        let existing = self.store.attachments(ticket_id).await?;
+        for (i, file) in mail.attachments.iter().enumerate() {
+            if file.bytes.len() > self.settings.max_attachment_bytes {
+                tracing::warn!(mail = stored.id, size = file.bytes.len(), "attachment over the size limit not stored");
+                continue;
+            }
+            let filename = match file.filename.as_deref().map(sanitize_filename) {
+                Some(name) if !name.is_empty() => name.chars().take(255).collect(),
+                _ => format!("adjunto-{}-{}.{}", stored.id, i + 1, extension_for(&file.content_type)),
+            };
+            let sha256 = self.blobs.put(&file.bytes).await?;
+            if existing.iter().any(|a| a.sha256 == sha256 && a.filename == filename) {
+                continue;
+            }
+            let content_type: String = file.content_type.chars().take(255).collect();
+            self.store
+                .insert_attachment(&NewAttachment {
+                    ticket_id,
+                    uploaded_by: author.id,
+                    filename,
+                    content_type,
+                    size: file.bytes.len() as i64,
+                    sha256,
+                })
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Whether `address` may get another automatic answer this hour.
+    async fn within_auto_reply_limit(&self, address: &str, per_hour: u32) -> AppResult<bool> {
+        let since = Utc::now() - chrono::TimeDelta::hours(1);
+        // The message being processed is not yet marked with its sender.
+        let earlier = self.store.mail_count_from(address, since).await?;
+        Ok(earlier < i64::from(per_hour))
+    }
+
+    /// Lets an administrator release a quarantined message: it is processed
+    /// again as a new ticket for its sender.
+    pub async fn release_mail(&self, actor: &Actor, id: i64) -> AppResult<IngestOutcome> {
+        super::require_admin(actor)?;
+        let stored = match self.store.inbox_message(id).await {
+            Ok(m) => m,
+            Err(StoreError::NotFound) => return Err(AppError::NotFound("message")),
+            Err(e) => return Err(e.into()),
+        };
+        if stored.state != "quarantined" {
+            return Err(AppError::Conflict {
+                code: "not_quarantined",
+                message: format!("message {id} is {}, not quarantined", stored.state),
+            });
+        }
+        let raw = self.store.inbox_raw(id).await?;
+        let mail = mesa_mail::parse(&raw).map_err(|_| AppError::Conflict {
+            code: "unparseable",
+            message: "the message cannot be read".into(),
+        })?;
+        let Some(author) = mail.author().cloned() else {
+            return Err(AppError::Conflict { code: "no_sender", message: "the message has no sender".into() });
+        };
+        let Some(requester) = self.requester_by_mail(&author).await? else {
+            return Err(AppError::Conflict { code: "no_sender", message: "the sender's address is invalid".into() });
+        };
+        let view = self.ticket_from_mail(&stored, &mail, &requester, None).await?;
+        let own = self.own_addresses().await?;
+        self.after_mail(&stored, &mail, &view, &requester, &own).await?;
+        let finished = Finished {
+            state: "done",
+            reason: None,
+            outcome: Some("created"),
+            ticket: Some((view.ticket.id, view.ticket.number)),
+        };
+        self.finish(&stored, Some(&mail), finished).await
+    }
+}
+
+fn optional(result: Result<TicketView, StoreError>) -> AppResult<Option<TicketView>> {
+    match result {
+        Ok(view) => Ok(Some(view)),
+        Err(StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The outcome of a message processed before, if it was.
+fn earlier_outcome(stored: &InboxMessage) -> Option<IngestOutcome> {
+    match (stored.state.as_str(), stored.outcome.as_deref(), stored.ticket_number) {
+        ("pending", ..) => None,
+        ("done", Some("created"), Some(number)) => Some(IngestOutcome::Created { number }),
+        ("done", Some(_), Some(number)) => Some(IngestOutcome::Appended { number }),
+        (state, ..) => Some(IngestOutcome::Rejected { reason: stored.reason.clone().unwrap_or_else(|| state.into()) }),
+    }
+}
+
+fn extension_for(content_type: &str) -> &'static str {
+    match content_type.to_ascii_lowercase().as_str() {
+        "image/png" => "png",
+        "image/jpeg" | "image/jpg" => "jpg",
+        "image/gif" => "gif",
+        "application/pdf" => "pdf",
+        "text/plain" => "txt",
+        "message/rfc822" => "eml",
+        _ => "bin",
+    }
+}

@@ -1,0 +1,132 @@
+//! The e-mail channel's use cases: ingesting a raw message into a ticket
+//! (`ingest`), queuing the mails a ticket's life produces (`notify`), the
+//! desk's mail policy and templates, and the IMAP mailboxes an admin sets up.
+//! Parsing, threading and rendering are `mesa_mail`'s; the network is the
+//! binary's.
+
+mod ingest;
+mod mailboxes;
+mod notify;
+mod settings;
+pub mod templates;
+
+use mesa_core::Actor;
+use mesa_mail::MessageIdSigner;
+use mesa_store::StoreError;
+
+pub use ingest::IngestOutcome;
+pub use mailboxes::MailboxInput;
+pub(crate) use notify::Notice;
+pub use settings::{MAIL_SETTINGS_KEY, MailSettings};
+pub use templates::{Template, TemplateOverrides};
+
+use crate::{AppError, AppResult, Desk};
+
+/// Who Mesa's mail comes from and where its links point.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailIdentity {
+    /// The support address: `From` of every mail, and never a requester.
+    pub address: String,
+    /// The display name in `From` (e.g. "Mesa de ayuda TI").
+    pub display_name: String,
+    /// The web address links in mails start with, without a trailing slash.
+    pub public_url: String,
+}
+
+const SIGNING_KEY_SETTING: &str = "mail_signing_key";
+
+impl Desk {
+    /// Signs Mesa's Message-IDs. The key is made once per database (random,
+    /// 32 bytes) so that every server process shares it.
+    pub(crate) async fn signer(&self) -> AppResult<MessageIdSigner> {
+        if let Some(signer) = self.signer.get() {
+            return Ok(signer.clone());
+        }
+        let candidate = crate::new_token();
+        let key = self.store.setting_or_insert(SIGNING_KEY_SETTING, &candidate).await?;
+        let domain = self
+            .settings
+            .mail
+            .as_ref()
+            .and_then(|m| m.address.rsplit_once('@').map(|(_, d)| d.to_owned()))
+            .unwrap_or_else(|| "localhost".into());
+        let signer = MessageIdSigner::new(key.as_bytes(), &domain)
+            .or_else(|_| MessageIdSigner::new(key.as_bytes(), "localhost"))
+            .map_err(|e| AppError::Internal(StoreError::Config(e.to_string())))?;
+        Ok(self.signer.get_or_init(|| signer).clone())
+    }
+
+    /// The desk's own addresses: the support address and every mailbox's
+    /// login that is an address. Mail from them is never a ticket.
+    pub(crate) async fn own_addresses(&self) -> AppResult<Vec<String>> {
+        let mut own: Vec<String> = self.settings.mail.iter().map(|m| m.address.to_lowercase()).collect();
+        for mailbox in self.store.mailboxes().await? {
+            if mailbox.username.contains('@') {
+                own.push(mailbox.username.to_lowercase());
+            }
+        }
+        Ok(own)
+    }
+
+    pub async fn mail_settings(&self) -> AppResult<MailSettings> {
+        match self.store.setting(MAIL_SETTINGS_KEY).await? {
+            Some(raw) => serde_json::from_str(&raw).map_err(|e| {
+                AppError::Internal(StoreError::Config(format!("stored mail settings are unreadable: {e}")))
+            }),
+            None => Ok(MailSettings::default()),
+        }
+    }
+
+    pub async fn set_mail_settings(&self, actor: &Actor, settings: &MailSettings) -> AppResult<()> {
+        require_admin(actor)?;
+        settings.check()?;
+        let raw = serde_json::to_string(settings).expect("mail settings serialise");
+        self.store.put_setting(MAIL_SETTINGS_KEY, &raw).await?;
+        Ok(())
+    }
+
+    pub async fn mail_templates(&self) -> AppResult<TemplateOverrides> {
+        match self.store.setting(templates::TEMPLATES_KEY).await? {
+            Some(raw) => serde_json::from_str(&raw).map_err(|e| {
+                AppError::Internal(StoreError::Config(format!("stored mail templates are unreadable: {e}")))
+            }),
+            None => Ok(TemplateOverrides::new()),
+        }
+    }
+
+    /// Replaces the admin's template overrides (an empty map restores the defaults).
+    pub async fn set_mail_templates(&self, actor: &Actor, overrides: &TemplateOverrides) -> AppResult<()> {
+        require_admin(actor)?;
+        templates::check(overrides)?;
+        let raw = serde_json::to_string(overrides).expect("templates serialise");
+        self.store.put_setting(templates::TEMPLATES_KEY, &raw).await?;
+        Ok(())
+    }
+
+    /// Received messages that did not become tickets (quarantined, rejected,
+    /// unreadable), newest first: what the admin reviews.
+    pub async fn held_mail(&self, actor: &Actor, limit: i64) -> AppResult<Vec<mesa_store::InboxMessage>> {
+        require_admin(actor)?;
+        Ok(self.store.inbox_messages(&["quarantined", "unparseable", "rejected", "pending"], limit).await?)
+    }
+
+    /// The raw bytes of a received message (admins only).
+    pub async fn raw_mail(&self, actor: &Actor, id: i64) -> AppResult<Vec<u8>> {
+        require_admin(actor)?;
+        match self.store.inbox_raw(id).await {
+            Ok(raw) => Ok(raw),
+            Err(StoreError::NotFound) => Err(AppError::NotFound("message")),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The outbox, newest first (admins only).
+    pub async fn outbox(&self, actor: &Actor, limit: i64) -> AppResult<Vec<mesa_store::OutboxMail>> {
+        require_admin(actor)?;
+        Ok(self.store.outbox(limit.clamp(1, 500)).await?)
+    }
+}
+
+fn require_admin(actor: &Actor) -> AppResult<()> {
+    if actor.can_manage_catalog() { Ok(()) } else { Err(AppError::forbidden("only administrators manage e-mail")) }
+}

@@ -1,0 +1,133 @@
+//! The desk's e-mail policy, as the admin sets it.
+
+use chrono::TimeDelta;
+use mesa_core::validate::FieldError;
+use mesa_mail::{StrangerTagAction, ThreadPolicy};
+use serde::{Deserialize, Serialize};
+
+/// How the desk treats incoming mail. Stored as JSON under [`MAIL_SETTINGS_KEY`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailSettings {
+    /// Put before `#` in the subject tag: `""` gives `[#123]`, `"Mesa"` gives `[Mesa #123]`.
+    pub tag_prefix: String,
+    /// A reply this many days after closing reopens the ticket; a later one
+    /// opens a new ticket linked to it.
+    pub reopen_within_days: u32,
+    /// Someone outside a ticket writing with its tag: `new_ticket` or `quarantine`.
+    pub stranger_tag: String,
+    /// When not empty, only senders from these domains become requesters by
+    /// mail (e.g. the institution's); others are quarantined.
+    pub allowed_domains: Vec<String>,
+    /// Acknowledge every new ticket by mail with its number (seed 000).
+    pub auto_reply: bool,
+    /// At most this many automatic answers per sender and hour (loop brake).
+    pub auto_replies_per_hour: u32,
+    /// Mail agents about new tickets for their team and assignments.
+    pub notify_agents: bool,
+}
+
+pub const MAIL_SETTINGS_KEY: &str = "mail";
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        Self {
+            tag_prefix: String::new(),
+            reopen_within_days: 14,
+            stranger_tag: "new_ticket".into(),
+            allowed_domains: Vec::new(),
+            auto_reply: true,
+            auto_replies_per_hour: 5,
+            notify_agents: true,
+        }
+    }
+}
+
+impl MailSettings {
+    pub fn check(&self) -> Result<(), FieldError> {
+        if self.tag_prefix.len() > 20 || self.tag_prefix.chars().any(|c| matches!(c, '[' | ']' | '#') || c.is_control()) {
+            return Err(FieldError::new("tag_prefix", "invalid", "the tag prefix is up to 20 characters without [ ] #"));
+        }
+        if self.reopen_within_days > 3650 {
+            return Err(FieldError::new("reopen_within_days", "out_of_range", "reopen_within_days must be 0 to 3650"));
+        }
+        if !matches!(self.stranger_tag.as_str(), "new_ticket" | "quarantine") {
+            return Err(FieldError::new("stranger_tag", "invalid", "stranger_tag is new_ticket or quarantine"));
+        }
+        if let Some(bad) = self.allowed_domains.iter().find(|d| !valid_domain(d)) {
+            return Err(FieldError::new("allowed_domains", "invalid", format!("{bad:?} is not a domain name")));
+        }
+        if self.auto_replies_per_hour > 1000 {
+            return Err(FieldError::new("auto_replies_per_hour", "out_of_range", "auto_replies_per_hour is 0 to 1000"));
+        }
+        Ok(())
+    }
+
+    pub fn thread_policy(&self) -> ThreadPolicy {
+        ThreadPolicy {
+            reopen_within: TimeDelta::days(i64::from(self.reopen_within_days)),
+            stranger_tag: if self.stranger_tag == "quarantine" {
+                StrangerTagAction::Quarantine
+            } else {
+                StrangerTagAction::NewTicket
+            },
+        }
+    }
+
+    /// Whether someone writing from `address` may become a requester by mail.
+    pub fn admits(&self, address: &str) -> bool {
+        let domain = address.rsplit_once('@').map_or("", |(_, d)| d);
+        self.allowed_domains.is_empty()
+            || self.allowed_domains.iter().any(|d| {
+                let d = d.trim().trim_start_matches('@');
+                domain.eq_ignore_ascii_case(d) || domain.to_ascii_lowercase().ends_with(&format!(".{}", d.to_ascii_lowercase()))
+            })
+    }
+
+    /// The tag Mesa puts first in the subjects it sends.
+    pub fn tag(&self, number: i64) -> String {
+        match self.tag_prefix.trim() {
+            "" => format!("[#{number}]"),
+            prefix => format!("[{prefix} #{number}]"),
+        }
+    }
+}
+
+fn valid_domain(d: &str) -> bool {
+    let d = d.trim().trim_start_matches('@');
+    !d.is_empty() && d.contains('.') && d.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allowed_domains_admit_the_domain_and_its_subdomains_only() {
+        let s = MailSettings { allowed_domains: vec!["cajica.gov.co".into()], ..Default::default() };
+        assert!(s.admits("ana@cajica.gov.co"));
+        assert!(s.admits("ana@deportes.CAJICA.gov.co"));
+        assert!(!s.admits("ana@gmail.com"));
+        assert!(!s.admits("ana@notcajica.gov.co"));
+        assert!(MailSettings::default().admits("anyone@anywhere.org"));
+    }
+
+    #[test]
+    fn tags_follow_the_prefix_and_are_read_back_by_the_parser() {
+        let plain = MailSettings::default();
+        assert_eq!(plain.tag(42), "[#42]");
+        assert_eq!(mesa_mail::subject_tag(&format!("{} Impresora", plain.tag(42)), ""), Some(42));
+        let named = MailSettings { tag_prefix: "Mesa".into(), ..Default::default() };
+        assert_eq!(named.tag(42), "[Mesa #42]");
+        assert_eq!(mesa_mail::subject_tag(&named.tag(42), "Mesa"), Some(42));
+    }
+
+    #[test]
+    fn bad_settings_name_the_field() {
+        let bad = MailSettings { stranger_tag: "drop".into(), ..Default::default() };
+        assert_eq!(bad.check().unwrap_err().field, "stranger_tag");
+        let bad = MailSettings { allowed_domains: vec!["not a domain".into()], ..Default::default() };
+        assert_eq!(bad.check().unwrap_err().field, "allowed_domains");
+        assert!(MailSettings::default().check().is_ok());
+    }
+}

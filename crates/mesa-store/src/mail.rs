@@ -1,0 +1,534 @@
+//! The e-mail channel's tables: raw messages received, Message-IDs of each
+//! ticket's thread, participants, the outbox and the IMAP mailboxes.
+
+use chrono::{DateTime, Utc};
+
+use crate::{Store, StoreResult, with_pool, with_tx};
+
+/// A received message as stored (raw bytes first, before anything else).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InboxMessage {
+    pub id: i64,
+    pub mailbox: String,
+    pub message_key: String,
+    pub size: i64,
+    pub received_at: DateTime<Utc>,
+    /// `pending`, `done`, `rejected`, `quarantined` or `unparseable`.
+    pub state: String,
+    pub reason: Option<String>,
+    /// `created`, `appended` or `reopened` when done.
+    pub outcome: Option<String>,
+    pub ticket_id: Option<i64>,
+    pub ticket_number: Option<i64>,
+    pub sender: Option<String>,
+    pub subject: Option<String>,
+    pub processed_at: Option<DateTime<Utc>>,
+}
+
+const INBOX_SELECT: &str = "SELECT m.id, m.mailbox, m.message_key, m.size, m.received_at, m.state, m.reason, \
+     m.outcome, m.ticket_id, t.number AS ticket_number, m.sender, m.subject, m.processed_at \
+     FROM mail_inbox m LEFT JOIN tickets t ON t.id = m.ticket_id";
+
+/// How processing a stored message ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxResult {
+    pub state: &'static str,
+    pub reason: Option<String>,
+    pub outcome: Option<&'static str>,
+    pub ticket_id: Option<i64>,
+    pub sender: Option<String>,
+    pub subject: Option<String>,
+}
+
+/// A participant of a ticket's mail (To/Cc besides the requester).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Participant {
+    pub email: String,
+    pub name: Option<String>,
+}
+
+/// A rendered mail waiting to be sent.
+#[derive(Debug, Clone)]
+pub struct NewOutboxMail {
+    /// Queuing the same key twice queues one mail (e.g. `created:<ticket>`).
+    pub dedupe_key: String,
+    pub ticket_id: Option<i64>,
+    pub kind: String,
+    pub recipients: Vec<String>,
+    pub message_id: String,
+    pub raw: Vec<u8>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OutboxMail {
+    pub id: i64,
+    pub ticket_id: Option<i64>,
+    pub kind: String,
+    /// Comma-separated addresses.
+    pub recipients: String,
+    pub message_id: String,
+    pub raw: Vec<u8>,
+    pub attempts: i64,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub failed_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+}
+
+impl OutboxMail {
+    pub fn recipient_list(&self) -> Vec<String> {
+        self.recipients.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+    }
+}
+
+/// An IMAP mailbox the server polls.
+#[derive(Clone, sqlx::FromRow)]
+pub struct MailboxRow {
+    pub id: i64,
+    pub name: String,
+    pub host: String,
+    pub port: i64,
+    /// `tls`, `starttls` or `plain`.
+    pub security: String,
+    pub username: String,
+    /// `password` or `xoauth2`.
+    pub auth: String,
+    /// The password or access token. Never shown, never logged.
+    pub secret: String,
+    pub folder: String,
+    pub processed_folder: Option<String>,
+    pub poll_seconds: i64,
+    pub enabled: bool,
+    pub last_polled_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+}
+
+impl std::fmt::Debug for MailboxRow {
+    // The secret is a credential: never print it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailboxRow")
+            .field("name", &self.name)
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("username", &self.username)
+            .field("auth", &self.auth)
+            .field("secret", &"<redacted>")
+            .field("folder", &self.folder)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A mailbox as the admin writes it (the secret `None`: keep the stored one).
+#[derive(Clone)]
+pub struct NewMailbox {
+    pub name: String,
+    pub host: String,
+    pub port: i64,
+    pub security: String,
+    pub username: String,
+    pub auth: String,
+    pub secret: Option<String>,
+    pub folder: String,
+    pub processed_folder: Option<String>,
+    pub poll_seconds: i64,
+    pub enabled: bool,
+}
+
+const MAILBOX_COLUMNS: &str = "id, name, host, port, security, username, auth, secret, folder, processed_folder, \
+     poll_seconds, enabled, last_polled_at, last_error";
+
+impl Store {
+    /// The setting `key`, stored as `value` first if it has none; with
+    /// several processes racing, all get the first stored value.
+    #[tracing::instrument(skip_all)]
+    pub async fn setting_or_insert(&self, key: &str, value: &str) -> StoreResult<String> {
+        with_pool!(self, write, |pool| sqlx::query(
+            "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING"
+        )
+        .bind(key)
+        .bind(value)
+        .bind(Utc::now())
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(with_pool!(self, write, |pool| sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(key)
+            .fetch_one(pool)
+            .await)?)
+    }
+
+    /// Stores a received message unless (mailbox, key) is already stored;
+    /// either way returns the stored row. This is the first thing done with
+    /// any message, so nothing is lost whatever happens next.
+    #[tracing::instrument(skip_all)]
+    pub async fn store_raw_mail(&self, mailbox: &str, message_key: &str, raw: &[u8]) -> StoreResult<InboxMessage> {
+        with_pool!(self, write, |pool| sqlx::query(
+            "INSERT INTO mail_inbox (mailbox, message_key, raw, size, received_at, state)
+             VALUES ($1, $2, $3, $4, $5, 'pending') ON CONFLICT (mailbox, message_key) DO NOTHING"
+        )
+        .bind(mailbox)
+        .bind(message_key)
+        .bind(raw)
+        .bind(raw.len() as i64)
+        .bind(Utc::now())
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        let sql = sqlx::AssertSqlSafe(format!("{INBOX_SELECT} WHERE m.mailbox = $1 AND m.message_key = $2"));
+        Ok(with_pool!(self, write, |pool| sqlx::query_as(sql)
+            .bind(mailbox)
+            .bind(message_key)
+            .fetch_one(pool)
+            .await)?)
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn inbox_message(&self, id: i64) -> StoreResult<InboxMessage> {
+        let sql = sqlx::AssertSqlSafe(format!("{INBOX_SELECT} WHERE m.id = $1"));
+        Ok(with_pool!(self, read, |pool| sqlx::query_as(sql).bind(id).fetch_one(pool).await)?)
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn inbox_raw(&self, id: i64) -> StoreResult<Vec<u8>> {
+        Ok(with_pool!(self, read, |pool| sqlx::query_scalar("SELECT raw FROM mail_inbox WHERE id = $1")
+            .bind(id)
+            .fetch_one(pool)
+            .await)?)
+    }
+
+    /// Received messages in the given states, newest first (the admin's list
+    /// of quarantined and unreadable mail).
+    #[tracing::instrument(skip_all)]
+    pub async fn inbox_messages(&self, states: &[&str], limit: i64) -> StoreResult<Vec<InboxMessage>> {
+        let mut placeholders = String::new();
+        for i in 0..states.len() {
+            placeholders.push_str(if i == 0 { "" } else { ", " });
+            placeholders.push_str(&format!("${}", i + 1));
+        }
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{INBOX_SELECT} WHERE m.state IN ({placeholders}) ORDER BY m.id DESC LIMIT {}",
+            limit.clamp(1, 1000)
+        ));
+        with_pool!(self, read, |pool| {
+            let mut query = sqlx::query_as(sql);
+            for state in states {
+                query = query.bind(*state);
+            }
+            Ok(query.fetch_all(pool).await?)
+        })
+    }
+
+    /// Records how processing a message ended.
+    #[tracing::instrument(skip_all)]
+    pub async fn finish_mail(&self, id: i64, result: &InboxResult) -> StoreResult<()> {
+        with_pool!(self, write, |pool| sqlx::query(
+            "UPDATE mail_inbox SET state = $1, reason = $2, outcome = $3, ticket_id = $4, sender = $5,
+               subject = $6, processed_at = $7 WHERE id = $8"
+        )
+        .bind(result.state)
+        .bind(&result.reason)
+        .bind(result.outcome)
+        .bind(result.ticket_id)
+        .bind(&result.sender)
+        .bind(&result.subject)
+        .bind(Utc::now())
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// How many messages from `sender` were received since `since` (the
+    /// rate limit on automatic answers).
+    #[tracing::instrument(skip_all)]
+    pub async fn mail_count_from(&self, sender: &str, since: DateTime<Utc>) -> StoreResult<i64> {
+        Ok(with_pool!(self, read, |pool| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM mail_inbox WHERE sender = $1 AND received_at >= $2"
+        )
+        .bind(sender)
+        .bind(since)
+        .fetch_one(pool)
+        .await)?)
+    }
+
+    /// The ticket a stored message created, if a first attempt got that far.
+    #[tracing::instrument(skip_all)]
+    pub async fn ticket_from_mail(&self, mail_id: i64) -> StoreResult<Option<i64>> {
+        Ok(with_pool!(self, read, |pool| sqlx::query_scalar("SELECT id FROM tickets WHERE source_mail_id = $1")
+            .bind(mail_id)
+            .fetch_optional(pool)
+            .await)?)
+    }
+
+    /// The thread entry a stored message became, if a first attempt got that far.
+    #[tracing::instrument(skip_all)]
+    pub async fn entry_from_mail(&self, mail_id: i64) -> StoreResult<Option<i64>> {
+        Ok(with_pool!(self, read, |pool| sqlx::query_scalar(
+            "SELECT id FROM ticket_entries WHERE source_mail_id = $1"
+        )
+        .bind(mail_id)
+        .fetch_optional(pool)
+        .await)?)
+    }
+
+    /// The tickets whose thread holds one of these Message-IDs, in the order
+    /// of `ids` (the first found wins).
+    #[tracing::instrument(skip_all)]
+    pub async fn tickets_by_message_id(&self, ids: &[&str]) -> StoreResult<Option<i64>> {
+        for id in ids {
+            let found: Option<i64> = with_pool!(self, read, |pool| sqlx::query_scalar(
+                "SELECT ticket_id FROM mail_message_ids WHERE message_id = $1 ORDER BY created_at LIMIT 1"
+            )
+            .bind(*id)
+            .fetch_optional(pool)
+            .await)?;
+            if found.is_some() {
+                return Ok(found);
+            }
+        }
+        Ok(None)
+    }
+
+    /// Remembers Message-IDs of a ticket's thread (`direction`: `in` or `out`).
+    #[tracing::instrument(skip_all)]
+    pub async fn add_message_ids(&self, ticket_id: i64, ids: &[String], direction: &str) -> StoreResult<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let now = Utc::now();
+        with_tx!(self, |tx| {
+            for id in ids {
+                sqlx::query(
+                    "INSERT INTO mail_message_ids (message_id, ticket_id, direction, created_at) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (message_id, ticket_id) DO NOTHING",
+                )
+                .bind(id)
+                .bind(ticket_id)
+                .bind(direction)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// The Message-IDs of a ticket's thread, oldest first (for `References`).
+    #[tracing::instrument(skip_all)]
+    pub async fn message_ids_of(&self, ticket_id: i64) -> StoreResult<Vec<String>> {
+        Ok(with_pool!(self, read, |pool| sqlx::query_scalar(
+            "SELECT message_id FROM mail_message_ids WHERE ticket_id = $1 ORDER BY created_at, message_id"
+        )
+        .bind(ticket_id)
+        .fetch_all(pool)
+        .await)?)
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn add_participants(&self, ticket_id: i64, people: &[Participant]) -> StoreResult<()> {
+        if people.is_empty() {
+            return Ok(());
+        }
+        let now = Utc::now();
+        with_tx!(self, |tx| {
+            for p in people {
+                sqlx::query(
+                    "INSERT INTO ticket_participants (ticket_id, email, name, created_at) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (ticket_id, email) DO NOTHING",
+                )
+                .bind(ticket_id)
+                .bind(p.email.to_lowercase())
+                .bind(&p.name)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn participants(&self, ticket_id: i64) -> StoreResult<Vec<Participant>> {
+        Ok(with_pool!(self, read, |pool| sqlx::query_as(
+            "SELECT email, name FROM ticket_participants WHERE ticket_id = $1 ORDER BY email"
+        )
+        .bind(ticket_id)
+        .fetch_all(pool)
+        .await)?)
+    }
+
+    /// Queues a mail; `false` when one with the same dedupe key is queued already.
+    #[tracing::instrument(skip_all)]
+    pub async fn queue_mail(&self, mail: &NewOutboxMail) -> StoreResult<bool> {
+        let now = Utc::now();
+        let done = with_pool!(self, write, |pool| sqlx::query(
+            "INSERT INTO mail_outbox (dedupe_key, ticket_id, kind, recipients, message_id, raw, created_at,
+               next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (dedupe_key) DO NOTHING"
+        )
+        .bind(&mail.dedupe_key)
+        .bind(mail.ticket_id)
+        .bind(&mail.kind)
+        .bind(mail.recipients.join(", "))
+        .bind(&mail.message_id)
+        .bind(&mail.raw)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(done == 1)
+    }
+
+    /// Mails due for a (first or next) attempt, oldest first.
+    #[tracing::instrument(skip_all)]
+    pub async fn due_mail(&self, now: DateTime<Utc>, limit: i64) -> StoreResult<Vec<OutboxMail>> {
+        Ok(with_pool!(self, read, |pool| sqlx::query_as(
+            "SELECT id, ticket_id, kind, recipients, message_id, raw, attempts, created_at, sent_at, failed_at,
+               last_error FROM mail_outbox
+             WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1 ORDER BY id LIMIT $2"
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?)
+    }
+
+    /// The outbox, newest first (for the admin and the tests).
+    #[tracing::instrument(skip_all)]
+    pub async fn outbox(&self, limit: i64) -> StoreResult<Vec<OutboxMail>> {
+        Ok(with_pool!(self, read, |pool| sqlx::query_as(
+            "SELECT id, ticket_id, kind, recipients, message_id, raw, attempts, created_at, sent_at, failed_at,
+               last_error FROM mail_outbox ORDER BY id DESC LIMIT $1"
+        )
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?)
+    }
+
+    /// Takes a due mail for one sending attempt: pushes its next attempt to
+    /// `until`, so no other process picks it up meanwhile. `false` when
+    /// another process took it first.
+    #[tracing::instrument(skip_all)]
+    pub async fn claim_mail(&self, mail: &OutboxMail, now: DateTime<Utc>, until: DateTime<Utc>) -> StoreResult<bool> {
+        let done = with_pool!(self, write, |pool| sqlx::query(
+            "UPDATE mail_outbox SET next_attempt_at = $1
+             WHERE id = $2 AND attempts = $3 AND sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $4"
+        )
+        .bind(until)
+        .bind(mail.id)
+        .bind(mail.attempts)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(done == 1)
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn mark_mail_sent(&self, id: i64, at: DateTime<Utc>) -> StoreResult<()> {
+        with_pool!(self, write, |pool| sqlx::query(
+            "UPDATE mail_outbox SET sent_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2"
+        )
+        .bind(at)
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Records a failed attempt: try again at `retry_at`, or (`None`) give up.
+    #[tracing::instrument(skip_all)]
+    pub async fn mark_mail_failed(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        with_pool!(self, write, |pool| sqlx::query(
+            "UPDATE mail_outbox SET attempts = attempts + 1, last_error = $1,
+               next_attempt_at = COALESCE($2, next_attempt_at),
+               failed_at = CASE WHEN $2 IS NULL THEN $3 ELSE NULL END WHERE id = $4"
+        )
+        .bind(error)
+        .bind(retry_at)
+        .bind(now)
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn mailboxes(&self) -> StoreResult<Vec<MailboxRow>> {
+        let sql = sqlx::AssertSqlSafe(format!("SELECT {MAILBOX_COLUMNS} FROM mailboxes ORDER BY name"));
+        Ok(with_pool!(self, read, |pool| sqlx::query_as(sql).fetch_all(pool).await)?)
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn mailbox(&self, name: &str) -> StoreResult<MailboxRow> {
+        let sql = sqlx::AssertSqlSafe(format!("SELECT {MAILBOX_COLUMNS} FROM mailboxes WHERE name = $1"));
+        Ok(with_pool!(self, read, |pool| sqlx::query_as(sql).bind(name).fetch_one(pool).await)?)
+    }
+
+    /// Creates or replaces the mailbox called `new.name`.
+    #[tracing::instrument(skip_all)]
+    pub async fn put_mailbox(&self, new: &NewMailbox) -> StoreResult<MailboxRow> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "INSERT INTO mailboxes (name, host, port, security, username, auth, secret, folder, processed_folder,
+               poll_seconds, enabled, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, ''), $8, $9, $10, $11, $12)
+             ON CONFLICT (name) DO UPDATE SET host = excluded.host, port = excluded.port,
+               security = excluded.security, username = excluded.username, auth = excluded.auth,
+               secret = CASE WHEN $7 IS NULL THEN mailboxes.secret ELSE excluded.secret END,
+               folder = excluded.folder, processed_folder = excluded.processed_folder,
+               poll_seconds = excluded.poll_seconds, enabled = excluded.enabled
+             RETURNING {MAILBOX_COLUMNS}"
+        ));
+        Ok(with_pool!(self, write, |pool| sqlx::query_as(sql)
+            .bind(&new.name)
+            .bind(&new.host)
+            .bind(new.port)
+            .bind(&new.security)
+            .bind(&new.username)
+            .bind(&new.auth)
+            .bind(&new.secret)
+            .bind(&new.folder)
+            .bind(&new.processed_folder)
+            .bind(new.poll_seconds)
+            .bind(new.enabled)
+            .bind(Utc::now())
+            .fetch_one(pool)
+            .await)?)
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn delete_mailbox(&self, name: &str) -> StoreResult<bool> {
+        let done = with_pool!(self, write, |pool| sqlx::query("DELETE FROM mailboxes WHERE name = $1")
+            .bind(name)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(done > 0)
+    }
+
+    /// Notes the outcome of a poll (shown to the admin).
+    #[tracing::instrument(skip_all)]
+    pub async fn mailbox_polled(&self, name: &str, error: Option<&str>) -> StoreResult<()> {
+        with_pool!(self, write, |pool| sqlx::query(
+            "UPDATE mailboxes SET last_polled_at = $1, last_error = $2 WHERE name = $3"
+        )
+        .bind(Utc::now())
+        .bind(error)
+        .bind(name)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+}

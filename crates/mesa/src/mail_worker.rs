@@ -1,0 +1,234 @@
+//! The mail channel inside `mesa serve`: the outbox sender and one poller
+//! per IMAP mailbox.
+//!
+//! - The sender claims each due mail before sending it (so two processes
+//!   never send the same one), sends it, and marks it sent; a transient
+//!   failure (server down, 4xx) is retried with exponential backoff, a
+//!   permanent one (5xx) is given up and shown to the admin. A mail is
+//!   never lost; if a process dies after the SMTP server accepted a mail
+//!   and before it was marked sent, the mail goes out again (at least once).
+//! - A poller holds a lease on its mailbox (one process per mailbox),
+//!   fetches unseen messages without marking them, ingests each one, and
+//!   acknowledges it (flag or move) only after the ingest committed. A
+//!   broken message is stored raw and acknowledged; a database failure
+//!   leaves the message unseen for the next round. One mailbox's trouble
+//!   never stops another's.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::Utc;
+use mesa_app::Desk;
+use mesa_mail::transport::{ImapAuth, ImapConfig, ImapMailbox, ImapSecurity, Secret, SmtpConfig, SmtpSender};
+use mesa_store::MailboxRow;
+use tokio::task::JoinHandle;
+
+use crate::config::MailConfig;
+
+/// How often the outbox is looked at.
+const OUTBOX_PERIOD: Duration = Duration::from_secs(2);
+/// How long a claimed mail is left alone (one attempt's upper bound).
+const CLAIM: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+/// After this many attempts a mail is given up.
+const MAX_ATTEMPTS: i64 = 25;
+/// How often the list of mailboxes is re-read.
+const MAILBOX_REFRESH: Duration = Duration::from_secs(15);
+
+pub fn spawn(desk: &Desk, mail: &MailConfig) -> Vec<JoinHandle<()>> {
+    let mut workers = Vec::new();
+    match (&mail.identity, &mail.smtp_url) {
+        (Some(identity), Some(url)) => match SmtpConfig::from_url(url).and_then(|c| SmtpSender::new(&c)) {
+            Ok(sender) => workers.push(tokio::spawn(send_outbox(desk.clone(), sender, identity.address.clone()))),
+            Err(e) => tracing::error!(error = %e, "the SMTP URL is unusable: mail stays queued"),
+        },
+        (Some(_), None) => tracing::warn!("no SMTP server configured (MESA_SMTP_URL): mail stays queued"),
+        _ => {}
+    }
+    workers.push(tokio::spawn(supervise_mailboxes(desk.clone())));
+    workers
+}
+
+async fn send_outbox(desk: Desk, sender: SmtpSender, envelope_from: String) {
+    let mut ticker = tokio::time::interval(OUTBOX_PERIOD);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        if let Err(e) = send_due(&desk, &sender, &envelope_from).await {
+            tracing::warn!(error = %e, "outbox pass failed");
+        }
+    }
+}
+
+/// Sends every mail that is due now.
+pub async fn send_due(desk: &Desk, sender: &SmtpSender, envelope_from: &str) -> anyhow::Result<usize> {
+    let store = desk.store();
+    let mut sent = 0;
+    loop {
+        let now = Utc::now();
+        let due = store.due_mail(now, 50).await?;
+        if due.is_empty() {
+            return Ok(sent);
+        }
+        let mut claimed_any = false;
+        for mail in due {
+            if !store.claim_mail(&mail, now, now + CLAIM).await? {
+                continue;
+            }
+            claimed_any = true;
+            match sender.send(envelope_from, &mail.recipient_list(), &mail.raw).await {
+                Ok(()) => {
+                    store.mark_mail_sent(mail.id, Utc::now()).await?;
+                    tracing::info!(mail = mail.id, kind = %mail.kind, "mail sent");
+                    sent += 1;
+                }
+                Err(e) => {
+                    let attempts = mail.attempts + 1;
+                    let retry_at = (e.is_transient() && attempts < MAX_ATTEMPTS).then(|| Utc::now() + backoff(attempts));
+                    tracing::warn!(mail = mail.id, attempts, error = %e, gives_up = retry_at.is_none(), "mail not sent");
+                    store.mark_mail_failed(mail.id, &e.to_string(), retry_at, Utc::now()).await?;
+                }
+            }
+        }
+        if !claimed_any {
+            return Ok(sent);
+        }
+    }
+}
+
+/// 30 s, 1 min, 2 min… up to 6 hours between attempts.
+fn backoff(attempts: i64) -> chrono::TimeDelta {
+    let seconds = 30i64.saturating_mul(1 << attempts.clamp(1, 20).saturating_sub(1)).min(6 * 3600);
+    chrono::TimeDelta::seconds(seconds)
+}
+
+/// Keeps one poller running per enabled mailbox, restarting it when the
+/// admin changes the mailbox.
+async fn supervise_mailboxes(desk: Desk) {
+    let mut running: HashMap<String, (String, JoinHandle<()>)> = HashMap::new();
+    loop {
+        match desk.enabled_mailboxes().await {
+            Ok(mailboxes) => {
+                let wanted: HashMap<String, MailboxRow> = mailboxes.into_iter().map(|m| (m.name.clone(), m)).collect();
+                running.retain(|name, (fingerprint, handle)| {
+                    let keep = wanted.get(name).is_some_and(|m| &fingerprint_of(m) == fingerprint) && !handle.is_finished();
+                    if !keep {
+                        handle.abort();
+                    }
+                    keep
+                });
+                for (name, mailbox) in wanted {
+                    if !running.contains_key(&name) {
+                        let handle = tokio::spawn(poll_mailbox(desk.clone(), mailbox.clone()));
+                        running.insert(name, (fingerprint_of(&mailbox), handle));
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "could not read the mailboxes"),
+        }
+        tokio::time::sleep(MAILBOX_REFRESH).await;
+    }
+}
+
+/// Everything that, changed, needs a new connection (the secret included,
+/// hashed so it does not sit in memory twice in clear).
+fn fingerprint_of(m: &MailboxRow) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (&m.host, m.port, &m.security, &m.username, &m.auth, &m.secret, &m.folder, &m.processed_folder, m.poll_seconds)
+        .hash(&mut h);
+    format!("{:x}", h.finish())
+}
+
+fn imap_config(m: &MailboxRow) -> anyhow::Result<ImapConfig> {
+    let security = match m.security.as_str() {
+        "tls" => ImapSecurity::Tls,
+        "starttls" => ImapSecurity::StartTls,
+        "plain" => ImapSecurity::Plain,
+        other => anyhow::bail!("unknown security {other:?}"),
+    };
+    let auth = match m.auth.as_str() {
+        "xoauth2" => ImapAuth::XOAuth2 { access_token: Secret::new(m.secret.clone()) },
+        _ => ImapAuth::Password(Secret::new(m.secret.clone())),
+    };
+    let port = u16::try_from(m.port).map_err(|_| anyhow::anyhow!("port {} out of range", m.port))?;
+    let mut config = ImapConfig::new(m.host.clone(), port, security, m.username.clone(), auth);
+    config.folder = m.folder.clone();
+    config.processed_folder = m.processed_folder.clone();
+    Ok(config)
+}
+
+async fn poll_mailbox(desk: Desk, mailbox: MailboxRow) {
+    let holder = format!("{}-{}", std::process::id(), Utc::now().timestamp_nanos_opt().unwrap_or_default());
+    let lease = format!("mailbox:{}", mailbox.name);
+    let period = Duration::from_secs(u64::try_from(mailbox.poll_seconds).unwrap_or(60).max(1));
+    let mut failures: u64 = 0;
+    loop {
+        let now = Utc::now();
+        match desk.store().try_lease(&lease, &holder, now + lease_length(period), now).await {
+            Ok(true) => match poll_session(&desk, &mailbox, &lease, &holder, period).await {
+                Ok(()) => failures = 0,
+                Err(e) => {
+                    failures += 1;
+                    let message = format!("{e:#}");
+                    tracing::warn!(mailbox = %mailbox.name, error = %message, "mailbox poll failed");
+                    let _ = desk.mailbox_polled(&mailbox.name, Some(&message)).await;
+                }
+            },
+            Ok(false) => {}
+            Err(e) => tracing::warn!(mailbox = %mailbox.name, error = %e, "mailbox lease unavailable"),
+        }
+        // Quick retries at first, then at most once a minute.
+        let pause = Duration::from_secs((5 * failures).clamp(5, 60)).min(period.max(Duration::from_secs(5)));
+        tokio::time::sleep(pause).await;
+    }
+}
+
+/// A poller renews its lease every round (at most `period` apart); a killed
+/// poller's lease lapses soon after, and another process takes over.
+fn lease_length(period: Duration) -> chrono::TimeDelta {
+    chrono::TimeDelta::from_std(period * 2 + Duration::from_secs(5)).unwrap_or(chrono::TimeDelta::minutes(5))
+}
+
+/// One connection: fetch, ingest, acknowledge, wait for news; until an error.
+async fn poll_session(
+    desk: &Desk,
+    mailbox: &MailboxRow,
+    lease: &str,
+    holder: &str,
+    period: Duration,
+) -> anyhow::Result<()> {
+    let config = imap_config(mailbox)?;
+    let mut session = ImapMailbox::connect(&config).await?;
+    loop {
+        for message in session.fetch_unseen().await? {
+            match desk.ingest_mail(&mailbox.name, &message.raw).await {
+                Ok(outcome) => {
+                    tracing::info!(mailbox = %mailbox.name, uid = message.uid, %outcome, "mail ingested");
+                    mesa_app::failpoint("mail_before_ack");
+                    session.acknowledge(message.uid).await?;
+                }
+                // Left unseen: the next round tries again (ingest is idempotent).
+                Err(e) => tracing::warn!(mailbox = %mailbox.name, uid = message.uid, error = %e, "mail not ingested"),
+            }
+        }
+        desk.mailbox_polled(&mailbox.name, None).await?;
+        let now = Utc::now();
+        if !desk.store().try_lease(lease, holder, now + lease_length(period), now).await? {
+            return Ok(());
+        }
+        session.wait_for_change(period).await?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_from_thirty_seconds_up_to_six_hours() {
+        assert_eq!(backoff(1).num_seconds(), 30);
+        assert_eq!(backoff(2).num_seconds(), 60);
+        assert_eq!(backoff(5).num_seconds(), 480);
+        assert_eq!(backoff(30).num_seconds(), 6 * 3600);
+    }
+}
