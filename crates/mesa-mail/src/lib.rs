@@ -63,6 +63,7 @@ mod quote;
 mod repair;
 mod subject;
 mod thread;
+pub mod transport;
 
 pub use html::{MAX_HTML_NESTING, html_to_text, sanitize as sanitize_html};
 pub use loops::{Disposition, LoopReason, classify, disposition};
