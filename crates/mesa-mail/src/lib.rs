@@ -64,6 +64,7 @@ mod quote;
 mod repair;
 mod subject;
 mod thread;
+pub mod transport;
 
 pub use compose::{AutoSubmitted, Outgoing, escape_html, render};
 pub use html::{MAX_HTML_NESTING, html_to_text, sanitize as sanitize_html};
