@@ -36,32 +36,51 @@ pub struct Dovecot {
     /// Who must own the mail files: Dovecot refuses to access mail as root.
     mail_owner: Option<(u32, u32)>,
     delivered: AtomicU64,
+    /// The OAuth2 token-info endpoint, for [`Dovecot::start_with_xoauth2`].
+    token_server: Option<Child>,
+}
+
+/// What a [`Dovecot`] offers beyond plain IMAP with a password.
+#[derive(Default)]
+struct Options<'a> {
+    capabilities: Option<&'a str>,
+    tls: bool,
+    xoauth2: bool,
 }
 
 impl Dovecot {
     pub const USER: &str = "mesa";
     pub const PASSWORD: &str = "correct horse battery staple";
+    /// The one access token [`Dovecot::start_with_xoauth2`] accepts for [`Dovecot::USER`].
+    pub const XOAUTH2_TOKEN: &str = "ya29.mesa-test-access-token";
 
     /// Starts Dovecot with its full set of capabilities (IDLE, MOVE, UIDPLUS…).
     pub fn start() -> Dovecot {
-        Dovecot::launch(None, false)
+        Dovecot::launch(Options::default())
     }
 
     /// Starts Dovecot with TLS: STARTTLS on [`Dovecot::imap_port`] and implicit
     /// TLS on [`Dovecot::imaps_port`], with a certificate for `localhost` and
     /// `127.0.0.1` signed by [`Dovecot::ca_pem`].
     pub fn start_tls() -> Dovecot {
-        Dovecot::launch(None, true)
+        Dovecot::launch(Options { tls: true, ..Options::default() })
     }
 
     /// Starts Dovecot advertising only `capabilities` after login (for example
     /// `"IMAP4rev1 LITERAL+ UIDPLUS"`), to exercise a client's fallbacks for
     /// servers without IDLE or MOVE.
     pub fn start_with_capabilities(capabilities: &str) -> Dovecot {
-        Dovecot::launch(Some(capabilities), false)
+        Dovecot::launch(Options { capabilities: Some(capabilities), ..Options::default() })
     }
 
-    fn launch(capabilities: Option<&str>, with_tls: bool) -> Dovecot {
+    /// Starts Dovecot accepting SASL XOAUTH2 besides passwords: the token is
+    /// checked against a token-info endpoint (Python's `http.server` serving a
+    /// file per valid token), which knows only [`Dovecot::XOAUTH2_TOKEN`].
+    pub fn start_with_xoauth2() -> Dovecot {
+        Dovecot::launch(Options { xoauth2: true, ..Options::default() })
+    }
+
+    fn launch(options: Options) -> Dovecot {
         require_file(DOVECOT, "dovecot-core");
         require_file(DOVECOT_IMAP, "dovecot-imapd");
         // A short path: Dovecot's UNIX sockets live under it (108-byte limit).
@@ -101,15 +120,24 @@ impl Dovecot {
             chown(&path, mail_owner);
         }
 
-        let certificates = with_tls.then(|| TestCertificates::generate(&root.join("tls")));
+        let certificates = options.tls.then(|| TestCertificates::generate(&root.join("tls")));
+        let mut token_server = options.xoauth2.then(|| start_token_server(root));
 
         let mut last_log = String::new();
         for _attempt in 0..5 {
             let port = free_port();
             let tls = certificates.as_ref().map(|c| (free_port(), c));
             let config_path = root.join("dovecot.conf");
-            fs::write(&config_path, dovecot_config(root, port, &accounts, &internal_group, capabilities, tls))
-                .expect("writing dovecot.conf");
+            let settings = Settings {
+                root,
+                port,
+                accounts: &accounts,
+                internal_group: &internal_group,
+                capabilities: options.capabilities,
+                tls,
+                tokeninfo_port: token_server.as_ref().map(|(_, port)| *port),
+            };
+            fs::write(&config_path, dovecot_config(&settings)).expect("writing dovecot.conf");
             let output = fs::File::create(root.join("stderr.log")).expect("log file");
             let mut child = Command::new(DOVECOT)
                 .arg("-F")
@@ -122,13 +150,17 @@ impl Dovecot {
                 .expect("starting dovecot");
             if wait_for_greeting(&mut child, port, b"* OK") {
                 let tls = tls.map(|(imaps_port, _)| imaps_port).zip(certificates);
-                return Dovecot { child, dir, port, tls, mail_owner, delivered: AtomicU64::new(0) };
+                let token_server = token_server.map(|(child, _)| child);
+                return Dovecot { child, dir, port, tls, mail_owner, delivered: AtomicU64::new(0), token_server };
             }
             stop(&mut child);
             last_log = read_logs(root);
             if !last_log.contains("Address already in use") {
                 break;
             }
+        }
+        if let Some((child, _)) = token_server.as_mut() {
+            stop(child);
         }
         panic!("Dovecot did not start; its log:\n{last_log}");
     }
@@ -212,7 +244,42 @@ impl Dovecot {
 impl Drop for Dovecot {
     fn drop(&mut self) {
         stop(&mut self.child);
+        if let Some(child) = self.token_server.as_mut() {
+            stop(child);
+        }
     }
+}
+
+/// Serves `ROOT/www/tokeninfo/<token>` (`{"email": USER}`) for Dovecot's oauth2
+/// passdb and writes the passdb's settings; an unknown token is a 404, which
+/// Dovecot turns into a failed login.
+fn start_token_server(root: &Path) -> (Child, u16) {
+    let www = root.join("www");
+    fs::create_dir_all(www.join("tokeninfo")).expect("creating the token-info directory");
+    fs::write(www.join("tokeninfo").join(Dovecot::XOAUTH2_TOKEN), format!(r#"{{"email":"{}"}}"#, Dovecot::USER))
+        .expect("writing the token info");
+    for _attempt in 0..5 {
+        let port = free_port();
+        let log = fs::File::create(root.join("tokeninfo.log")).expect("log file");
+        let mut child = Command::new(PYTHON)
+            .args(["-m", "http.server", &port.to_string(), "--bind", "127.0.0.1", "--directory"])
+            .arg(&www)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log file"))
+            .stderr(log)
+            .spawn()
+            .expect("starting python3 -m http.server");
+        if wait_for_port(&mut child, port) {
+            let ext = format!(
+                "tokeninfo_url = http://127.0.0.1:{port}/tokeninfo/\nusername_attribute = email\nusername_format = %u\n"
+            );
+            fs::write(root.join("oauth2.conf.ext"), ext).expect("writing oauth2.conf.ext");
+            return (child, port);
+        }
+        stop(&mut child);
+    }
+    let log = fs::read_to_string(root.join("tokeninfo.log")).unwrap_or_default();
+    panic!("the token-info server (python3 -m http.server) did not start:\n{log}");
 }
 
 /// The system users Dovecot runs as.
@@ -235,15 +302,27 @@ fn chown(path: &Path, owner: Option<(u32, u32)>) {
     }
 }
 
-fn dovecot_config(
-    root: &Path,
+/// Everything that varies between generated Dovecot configurations.
+struct Settings<'a> {
+    root: &'a Path,
     port: u16,
-    accounts: &Accounts,
-    internal_group: &str,
-    capabilities: Option<&str>,
-    tls: Option<(u16, &TestCertificates)>,
-) -> String {
+    accounts: &'a Accounts,
+    internal_group: &'a str,
+    capabilities: Option<&'a str>,
+    tls: Option<(u16, &'a TestCertificates)>,
+    tokeninfo_port: Option<u16>,
+}
+
+fn dovecot_config(settings: &Settings) -> String {
+    let Settings { root, port, accounts, internal_group, capabilities, tls, tokeninfo_port } = *settings;
     let root = root.display();
+    let (mechanisms, oauth2_passdb) = match tokeninfo_port {
+        None => ("plain login", String::new()),
+        Some(_) => (
+            "plain login xoauth2",
+            format!("passdb {{\n  driver = oauth2\n  mechanisms = xoauth2\n  args = {root}/oauth2.conf.ext\n}}\n"),
+        ),
+    };
     let (ssl, imaps_port) = match tls {
         None => ("ssl = no".to_owned(), 0),
         Some((imaps_port, certificates)) => (
@@ -266,7 +345,7 @@ protocols = imap
 listen = 127.0.0.1
 {ssl}
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = {mechanisms}
 auth_failure_delay = 0
 default_internal_user = {internal_user}
 default_internal_group = {internal_group}
@@ -291,7 +370,7 @@ service imap-login {{
     port = {imaps_port}
   }}
 }}
-passdb {{
+{oauth2_passdb}passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {root}/passwd
 }}
