@@ -378,3 +378,25 @@ async fn imap_refuses_a_certificate_it_does_not_trust() {
 
     assert!(matches!(error, TransportError::Tls { .. }), "{error:?}");
 }
+
+#[tokio::test]
+async fn smtp_starttls_never_falls_back_to_plain_text() {
+    let sink = SmtpSink::start();
+    let config = SmtpConfig::from_url(&format!("{}?tls=starttls", sink.url())).unwrap();
+    let sender = SmtpSender::new(&config).unwrap();
+
+    let result = sender.send("mesa@example.org", &["ana@example.org".to_owned()], &message(1)).await;
+
+    assert!(result.is_err(), "a server without STARTTLS must not get the message");
+    assert!(sink.messages().is_empty());
+}
+
+#[tokio::test]
+async fn imap_starttls_never_falls_back_to_plain_text() {
+    let dovecot = Dovecot::start();
+    let config = ImapConfig { security: ImapSecurity::StartTls, ..imap_config(&dovecot) };
+
+    let error = ImapMailbox::connect(&config).await.unwrap_err();
+
+    assert!(matches!(error, TransportError::Unsupported { what: "STARTTLS", .. }), "{error:?}");
+}

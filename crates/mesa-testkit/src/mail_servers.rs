@@ -135,7 +135,7 @@ impl Dovecot {
                 internal_group: &internal_group,
                 capabilities: options.capabilities,
                 tls,
-                tokeninfo_port: token_server.as_ref().map(|(_, port)| *port),
+                xoauth2: token_server.is_some(),
             };
             fs::write(&config_path, dovecot_config(&settings)).expect("writing dovecot.conf");
             let output = fs::File::create(root.join("stderr.log")).expect("log file");
@@ -150,7 +150,6 @@ impl Dovecot {
                 .expect("starting dovecot");
             if wait_for_greeting(&mut child, port, b"* OK") {
                 let tls = tls.map(|(imaps_port, _)| imaps_port).zip(certificates);
-                let token_server = token_server.map(|(child, _)| child);
                 return Dovecot { child, dir, port, tls, mail_owner, delivered: AtomicU64::new(0), token_server };
             }
             stop(&mut child);
@@ -159,7 +158,7 @@ impl Dovecot {
                 break;
             }
         }
-        if let Some((child, _)) = token_server.as_mut() {
+        if let Some(child) = token_server.as_mut() {
             stop(child);
         }
         panic!("Dovecot did not start; its log:\n{last_log}");
@@ -253,7 +252,7 @@ impl Drop for Dovecot {
 /// Serves `ROOT/www/tokeninfo/<token>` (`{"email": USER}`) for Dovecot's oauth2
 /// passdb and writes the passdb's settings; an unknown token is a 404, which
 /// Dovecot turns into a failed login.
-fn start_token_server(root: &Path) -> (Child, u16) {
+fn start_token_server(root: &Path) -> Child {
     let www = root.join("www");
     fs::create_dir_all(www.join("tokeninfo")).expect("creating the token-info directory");
     fs::write(www.join("tokeninfo").join(Dovecot::XOAUTH2_TOKEN), format!(r#"{{"email":"{}"}}"#, Dovecot::USER))
@@ -274,7 +273,7 @@ fn start_token_server(root: &Path) -> (Child, u16) {
                 "tokeninfo_url = http://127.0.0.1:{port}/tokeninfo/\nusername_attribute = email\nusername_format = %u\n"
             );
             fs::write(root.join("oauth2.conf.ext"), ext).expect("writing oauth2.conf.ext");
-            return (child, port);
+            return child;
         }
         stop(&mut child);
     }
@@ -310,15 +309,16 @@ struct Settings<'a> {
     internal_group: &'a str,
     capabilities: Option<&'a str>,
     tls: Option<(u16, &'a TestCertificates)>,
-    tokeninfo_port: Option<u16>,
+    /// Adds the oauth2 passdb whose settings [`start_token_server`] wrote.
+    xoauth2: bool,
 }
 
 fn dovecot_config(settings: &Settings) -> String {
-    let Settings { root, port, accounts, internal_group, capabilities, tls, tokeninfo_port } = *settings;
+    let Settings { root, port, accounts, internal_group, capabilities, tls, xoauth2 } = *settings;
     let root = root.display();
-    let (mechanisms, oauth2_passdb) = match tokeninfo_port {
-        None => ("plain login", String::new()),
-        Some(_) => (
+    let (mechanisms, oauth2_passdb) = match xoauth2 {
+        false => ("plain login", String::new()),
+        true => (
             "plain login xoauth2",
             format!("passdb {{\n  driver = oauth2\n  mechanisms = xoauth2\n  args = {root}/oauth2.conf.ext\n}}\n"),
         ),
