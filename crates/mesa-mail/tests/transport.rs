@@ -282,6 +282,21 @@ async fn a_wrong_password_is_a_clear_authentication_error() {
 }
 
 #[tokio::test]
+async fn xoauth2_logs_in_with_a_valid_token_and_is_refused_with_another() {
+    let dovecot = Dovecot::start_with_xoauth2();
+    dovecot.deliver(&message(1));
+    let with_token =
+        |token: &str| ImapConfig { auth: ImapAuth::XOAuth2 { access_token: token.into() }, ..imap_config(&dovecot) };
+
+    let mut mailbox = ImapMailbox::connect(&with_token(Dovecot::XOAUTH2_TOKEN)).await.unwrap();
+    assert_eq!(mailbox.fetch_unseen().await.unwrap().len(), 1);
+
+    let error = ImapMailbox::connect(&with_token("ya29.revoked-token")).await.unwrap_err();
+    assert!(matches!(error, TransportError::Auth { .. }), "{error:?}");
+    assert!(!error.to_string().contains("revoked-token"), "{error}");
+}
+
+#[tokio::test]
 async fn a_server_without_xoauth2_refuses_the_token_as_an_authentication_error() {
     let dovecot = Dovecot::start();
     let config =
@@ -362,4 +377,26 @@ async fn imap_refuses_a_certificate_it_does_not_trust() {
     let error = ImapMailbox::connect(&config).await.unwrap_err();
 
     assert!(matches!(error, TransportError::Tls { .. }), "{error:?}");
+}
+
+#[tokio::test]
+async fn smtp_starttls_never_falls_back_to_plain_text() {
+    let sink = SmtpSink::start();
+    let config = SmtpConfig::from_url(&format!("{}?tls=starttls", sink.url())).unwrap();
+    let sender = SmtpSender::new(&config).unwrap();
+
+    let result = sender.send("mesa@example.org", &["ana@example.org".to_owned()], &message(1)).await;
+
+    assert!(result.is_err(), "a server without STARTTLS must not get the message");
+    assert!(sink.messages().is_empty());
+}
+
+#[tokio::test]
+async fn imap_starttls_never_falls_back_to_plain_text() {
+    let dovecot = Dovecot::start();
+    let config = ImapConfig { security: ImapSecurity::StartTls, ..imap_config(&dovecot) };
+
+    let error = ImapMailbox::connect(&config).await.unwrap_err();
+
+    assert!(matches!(error, TransportError::Unsupported { what: "STARTTLS", .. }), "{error:?}");
 }

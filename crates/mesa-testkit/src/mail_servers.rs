@@ -36,32 +36,51 @@ pub struct Dovecot {
     /// Who must own the mail files: Dovecot refuses to access mail as root.
     mail_owner: Option<(u32, u32)>,
     delivered: AtomicU64,
+    /// The OAuth2 token-info endpoint, for [`Dovecot::start_with_xoauth2`].
+    token_server: Option<Child>,
+}
+
+/// What a [`Dovecot`] offers beyond plain IMAP with a password.
+#[derive(Default)]
+struct Options<'a> {
+    capabilities: Option<&'a str>,
+    tls: bool,
+    xoauth2: bool,
 }
 
 impl Dovecot {
     pub const USER: &str = "mesa";
     pub const PASSWORD: &str = "correct horse battery staple";
+    /// The one access token [`Dovecot::start_with_xoauth2`] accepts for [`Dovecot::USER`].
+    pub const XOAUTH2_TOKEN: &str = "ya29.mesa-test-access-token";
 
     /// Starts Dovecot with its full set of capabilities (IDLE, MOVE, UIDPLUS…).
     pub fn start() -> Dovecot {
-        Dovecot::launch(None, false)
+        Dovecot::launch(Options::default())
     }
 
     /// Starts Dovecot with TLS: STARTTLS on [`Dovecot::imap_port`] and implicit
     /// TLS on [`Dovecot::imaps_port`], with a certificate for `localhost` and
     /// `127.0.0.1` signed by [`Dovecot::ca_pem`].
     pub fn start_tls() -> Dovecot {
-        Dovecot::launch(None, true)
+        Dovecot::launch(Options { tls: true, ..Options::default() })
     }
 
     /// Starts Dovecot advertising only `capabilities` after login (for example
     /// `"IMAP4rev1 LITERAL+ UIDPLUS"`), to exercise a client's fallbacks for
     /// servers without IDLE or MOVE.
     pub fn start_with_capabilities(capabilities: &str) -> Dovecot {
-        Dovecot::launch(Some(capabilities), false)
+        Dovecot::launch(Options { capabilities: Some(capabilities), ..Options::default() })
     }
 
-    fn launch(capabilities: Option<&str>, with_tls: bool) -> Dovecot {
+    /// Starts Dovecot accepting SASL XOAUTH2 besides passwords: the token is
+    /// checked against a token-info endpoint (Python's `http.server` serving a
+    /// file per valid token), which knows only [`Dovecot::XOAUTH2_TOKEN`].
+    pub fn start_with_xoauth2() -> Dovecot {
+        Dovecot::launch(Options { xoauth2: true, ..Options::default() })
+    }
+
+    fn launch(options: Options) -> Dovecot {
         require_file(DOVECOT, "dovecot-core");
         require_file(DOVECOT_IMAP, "dovecot-imapd");
         // A short path: Dovecot's UNIX sockets live under it (108-byte limit).
@@ -74,14 +93,18 @@ impl Dovecot {
         // touch mail as root, so the mail belongs to `dovecot`. As anyone else,
         // everything runs as that user.
         let accounts = if running_as_root() {
-            Accounts { internal: "dovecot".into(), login: "dovenull".into(), mail: "dovecot".into() }
+            let (uid, gid) =
+                user_ids("dovecot").expect("user `dovecot` missing: install the Debian package dovecot-core");
+            Accounts { internal: "dovecot".into(), login: "dovenull".into(), mail_uid: uid, mail_gid: gid }
         } else {
-            let me = user_name(current_uid()).expect("the current user in /etc/passwd");
-            Accounts { internal: me.clone(), login: me.clone(), mail: me }
+            let uid = current_uid();
+            let me = user_name(uid).expect("the current user in /etc/passwd");
+            let (_, gid) = user_ids(&me).expect("the current user in /etc/passwd");
+            Accounts { internal: me.clone(), login: me, mail_uid: uid, mail_gid: gid }
         };
-        let mail_owner = running_as_root().then(|| {
-            user_ids(&accounts.mail).unwrap_or_else(|| panic!("user {:?} missing: install dovecot-core", accounts.mail))
-        });
+        let internal_group = group_name(user_ids(&accounts.internal).expect("Dovecot's user").1)
+            .expect("the primary group of Dovecot's user in /etc/group");
+        let mail_owner = running_as_root().then_some((accounts.mail_uid, accounts.mail_gid));
 
         for sub in ["run", "state"] {
             fs::create_dir_all(root.join(sub)).expect("creating Dovecot directories");
@@ -97,15 +120,24 @@ impl Dovecot {
             chown(&path, mail_owner);
         }
 
-        let certificates = with_tls.then(|| TestCertificates::generate(&root.join("tls")));
+        let certificates = options.tls.then(|| TestCertificates::generate(&root.join("tls")));
+        let mut token_server = options.xoauth2.then(|| start_token_server(root));
 
         let mut last_log = String::new();
         for _attempt in 0..5 {
             let port = free_port();
             let tls = certificates.as_ref().map(|c| (free_port(), c));
             let config_path = root.join("dovecot.conf");
-            fs::write(&config_path, dovecot_config(root, port, &accounts, capabilities, tls))
-                .expect("writing dovecot.conf");
+            let settings = Settings {
+                root,
+                port,
+                accounts: &accounts,
+                internal_group: &internal_group,
+                capabilities: options.capabilities,
+                tls,
+                xoauth2: token_server.is_some(),
+            };
+            fs::write(&config_path, dovecot_config(&settings)).expect("writing dovecot.conf");
             let output = fs::File::create(root.join("stderr.log")).expect("log file");
             let mut child = Command::new(DOVECOT)
                 .arg("-F")
@@ -118,13 +150,16 @@ impl Dovecot {
                 .expect("starting dovecot");
             if wait_for_greeting(&mut child, port, b"* OK") {
                 let tls = tls.map(|(imaps_port, _)| imaps_port).zip(certificates);
-                return Dovecot { child, dir, port, tls, mail_owner, delivered: AtomicU64::new(0) };
+                return Dovecot { child, dir, port, tls, mail_owner, delivered: AtomicU64::new(0), token_server };
             }
             stop(&mut child);
             last_log = read_logs(root);
             if !last_log.contains("Address already in use") {
                 break;
             }
+        }
+        if let Some(child) = token_server.as_mut() {
+            stop(child);
         }
         panic!("Dovecot did not start; its log:\n{last_log}");
     }
@@ -208,14 +243,50 @@ impl Dovecot {
 impl Drop for Dovecot {
     fn drop(&mut self) {
         stop(&mut self.child);
+        if let Some(child) = self.token_server.as_mut() {
+            stop(child);
+        }
     }
+}
+
+/// Serves `ROOT/www/tokeninfo/<token>` (`{"email": USER}`) for Dovecot's oauth2
+/// passdb and writes the passdb's settings; an unknown token is a 404, which
+/// Dovecot turns into a failed login.
+fn start_token_server(root: &Path) -> Child {
+    let www = root.join("www");
+    fs::create_dir_all(www.join("tokeninfo")).expect("creating the token-info directory");
+    fs::write(www.join("tokeninfo").join(Dovecot::XOAUTH2_TOKEN), format!(r#"{{"email":"{}"}}"#, Dovecot::USER))
+        .expect("writing the token info");
+    for _attempt in 0..5 {
+        let port = free_port();
+        let log = fs::File::create(root.join("tokeninfo.log")).expect("log file");
+        let mut child = Command::new(PYTHON)
+            .args(["-m", "http.server", &port.to_string(), "--bind", "127.0.0.1", "--directory"])
+            .arg(&www)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log file"))
+            .stderr(log)
+            .spawn()
+            .expect("starting python3 -m http.server");
+        if wait_for_port(&mut child, port) {
+            let ext = format!(
+                "tokeninfo_url = http://127.0.0.1:{port}/tokeninfo/\nusername_attribute = email\nusername_format = %u\n"
+            );
+            fs::write(root.join("oauth2.conf.ext"), ext).expect("writing oauth2.conf.ext");
+            return child;
+        }
+        stop(&mut child);
+    }
+    let log = fs::read_to_string(root.join("tokeninfo.log")).unwrap_or_default();
+    panic!("the token-info server (python3 -m http.server) did not start:\n{log}");
 }
 
 /// The system users Dovecot runs as.
 struct Accounts {
     internal: String,
     login: String,
-    mail: String,
+    mail_uid: u32,
+    mail_gid: u32,
 }
 
 fn read_logs(root: &Path) -> String {
@@ -230,14 +301,28 @@ fn chown(path: &Path, owner: Option<(u32, u32)>) {
     }
 }
 
-fn dovecot_config(
-    root: &Path,
+/// Everything that varies between generated Dovecot configurations.
+struct Settings<'a> {
+    root: &'a Path,
     port: u16,
-    accounts: &Accounts,
-    capabilities: Option<&str>,
-    tls: Option<(u16, &TestCertificates)>,
-) -> String {
+    accounts: &'a Accounts,
+    internal_group: &'a str,
+    capabilities: Option<&'a str>,
+    tls: Option<(u16, &'a TestCertificates)>,
+    /// Adds the oauth2 passdb whose settings [`start_token_server`] wrote.
+    xoauth2: bool,
+}
+
+fn dovecot_config(settings: &Settings) -> String {
+    let Settings { root, port, accounts, internal_group, capabilities, tls, xoauth2 } = *settings;
     let root = root.display();
+    let (mechanisms, oauth2_passdb) = match xoauth2 {
+        false => ("plain login", String::new()),
+        true => (
+            "plain login xoauth2",
+            format!("passdb {{\n  driver = oauth2\n  mechanisms = xoauth2\n  args = {root}/oauth2.conf.ext\n}}\n"),
+        ),
+    };
     let (ssl, imaps_port) = match tls {
         None => ("ssl = no".to_owned(), 0),
         Some((imaps_port, certificates)) => (
@@ -249,7 +334,7 @@ fn dovecot_config(
             imaps_port,
         ),
     };
-    let Accounts { internal: internal_user, login: login_user, mail: mail_user } = accounts;
+    let Accounts { internal: internal_user, login: login_user, mail_uid, mail_gid } = accounts;
     let capability_line = capabilities.map(|c| format!("imap_capability = {c}\n")).unwrap_or_default();
     format!(
         r#"# Generated by mesa-testkit: a throw-away Dovecot for one test.
@@ -260,17 +345,22 @@ protocols = imap
 listen = 127.0.0.1
 {ssl}
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = {mechanisms}
 auth_failure_delay = 0
 default_internal_user = {internal_user}
-default_internal_group = {internal_user}
+default_internal_group = {internal_group}
 default_login_user = {login_user}
 # Dovecot refuses mail access as root; mail belongs to an unprivileged user.
 first_valid_uid = 1
 mail_location = maildir:{root}/mail/%u
 mailbox_list_index = no
 {capability_line}
+# chroot needs root; a test server gains nothing from it.
+service anvil {{
+  chroot =
+}}
 service imap-login {{
+  chroot =
   inet_listener imap {{
     address = 127.0.0.1
     port = {port}
@@ -280,13 +370,13 @@ service imap-login {{
     port = {imaps_port}
   }}
 }}
-passdb {{
+{oauth2_passdb}passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {root}/passwd
 }}
 userdb {{
   driver = static
-  args = uid={mail_user} gid={mail_user} home={root}/mail/%u
+  args = uid={mail_uid} gid={mail_gid} home={root}/mail/%u
 }}
 "#
     )
@@ -662,6 +752,15 @@ fn user_ids(user: &str) -> Option<(u32, u32)> {
         .map(|l| l.split(':').collect::<Vec<_>>())
         .find(|f| f.len() > 3 && f[0] == user)
         .and_then(|f| Some((f[2].parse().ok()?, f[3].parse().ok()?)))
+}
+
+fn group_name(gid: u32) -> Option<String> {
+    let groups = fs::read_to_string("/etc/group").ok()?;
+    groups
+        .lines()
+        .map(|l| l.split(':').collect::<Vec<_>>())
+        .find(|f| f.len() > 2 && f[2].parse() == Ok(gid))
+        .map(|f| f[0].to_owned())
 }
 
 fn user_name(uid: u32) -> Option<String> {

@@ -155,37 +155,42 @@ impl ImapMailbox {
     pub async fn connect(config: &ImapConfig) -> Result<ImapMailbox, TransportError> {
         let host = config.host.clone();
         let timeout = |operation| Timeout { host: host.clone(), operation };
-        let tls = match config.security {
-            ImapSecurity::Plain => None,
-            ImapSecurity::Tls | ImapSecurity::StartTls => Some(
-                tls_connector(config.extra_roots_pem.as_deref())
-                    .map_err(|reason| TransportError::Tls { host: host.clone(), reason })?,
-            ),
+        let connector = || {
+            tls_connector(config.extra_roots_pem.as_deref())
+                .map_err(|reason| TransportError::Tls { host: host.clone(), reason })
         };
         let tcp = timeout("connect")
             .run(TcpStream::connect((config.host.as_str(), config.port)))
             .await?
             .map_err(|source| TransportError::Connect { host: host.clone(), port: config.port, source })?;
 
-        let client = match (config.security, tls) {
-            (ImapSecurity::Plain, _) | (_, None) => {
+        let client = match config.security {
+            ImapSecurity::Plain => {
                 let mut client = Client::new(ImapStream::Plain(tcp));
                 read_greeting(&mut client, &config.host).await?;
                 client
             }
-            (ImapSecurity::Tls, Some(connector)) => {
-                let tls = timeout("TLS handshake").run(tls_handshake(&connector, &config.host, tcp)).await??;
+            ImapSecurity::Tls => {
+                let tls = timeout("TLS handshake").run(tls_handshake(&connector()?, &config.host, tcp)).await??;
                 let mut client = Client::new(ImapStream::Tls(Box::new(tls)));
                 read_greeting(&mut client, &config.host).await?;
                 client
             }
-            (ImapSecurity::StartTls, Some(connector)) => {
+            ImapSecurity::StartTls => {
+                let connector = connector()?;
                 let mut client = Client::new(ImapStream::Plain(tcp));
                 read_greeting(&mut client, &config.host).await?;
-                timeout("STARTTLS")
-                    .run(client.run_command_and_check_ok("STARTTLS", None))
-                    .await?
-                    .map_err(|_| TransportError::Unsupported { host: host.clone(), what: "STARTTLS" })?;
+                timeout("STARTTLS").run(client.run_command_and_check_ok("STARTTLS", None)).await?.map_err(
+                    |e| match e {
+                        async_imap::error::Error::No(_) | async_imap::error::Error::Bad(_) => {
+                            TransportError::Unsupported { host: host.clone(), what: "STARTTLS" }
+                        }
+                        source => TransportError::Imap { host: host.clone(), operation: "STARTTLS", source },
+                    },
+                )?;
+                // Whatever the server sent after its OK is dropped with the
+                // plain stream's buffer: nothing unencrypted leaks into the TLS
+                // session (the STARTTLS command-injection problem).
                 let ImapStream::Plain(tcp) = client.into_inner() else { unreachable!("STARTTLS starts plain") };
                 let tls = timeout("TLS handshake").run(tls_handshake(&connector, &config.host, tcp)).await??;
                 Client::new(ImapStream::Tls(Box::new(tls)))
