@@ -131,12 +131,18 @@ pub struct TestServer {
 impl TestServer {
     /// Starts `mesa serve --listen 127.0.0.1:0` and waits for its address.
     pub fn start(bin: &Path, db: &TestDb, extra: &[&str]) -> TestServer {
+        TestServer::start_with_env(bin, db, extra, &[])
+    }
+
+    /// As [`TestServer::start`], with extra environment variables.
+    pub fn start_with_env(bin: &Path, db: &TestDb, extra: &[&str], env: &[(&str, &str)]) -> TestServer {
         let mut args = vec!["serve".to_owned(), "--listen".into(), "127.0.0.1:0".into()];
         args.extend(db.cli_args());
         args.extend(extra.iter().map(|s| s.to_string()));
         let mut child = Command::new(bin)
             .args(&args)
             .env("MESA_LOG", std::env::var("MESA_TEST_LOG").unwrap_or_else(|_| "warn".into()))
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -167,6 +173,18 @@ impl TestServer {
 
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// Waits up to `timeout` for the server to exit by itself; `true` if it did.
+    pub fn wait_for_exit(&mut self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        false
     }
 }
 

@@ -32,7 +32,7 @@ const CLAIM: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
 /// After this many attempts a mail is given up.
 const MAX_ATTEMPTS: i64 = 25;
 /// How often the list of mailboxes is re-read.
-const MAILBOX_REFRESH: Duration = Duration::from_secs(15);
+const MAILBOX_REFRESH: Duration = Duration::from_secs(5);
 
 pub fn spawn(desk: &Desk, mail: &MailConfig) -> Vec<JoinHandle<()>> {
     let mut workers = Vec::new();
@@ -83,7 +83,10 @@ pub async fn send_due(desk: &Desk, sender: &SmtpSender, envelope_from: &str) -> 
                 }
                 Err(e) => {
                     let attempts = mail.attempts + 1;
-                    let retry_at = (e.is_transient() && attempts < MAX_ATTEMPTS).then(|| Utc::now() + backoff(attempts));
+                    // A refused login (530/534/535) is the desk's configuration, not
+                    // the mail's fault: keep retrying until an admin fixes it.
+                    let retry = e.is_transient() || matches!(e.code(), Some(530 | 534 | 535));
+                    let retry_at = (retry && attempts < MAX_ATTEMPTS).then(|| Utc::now() + backoff(attempts));
                     tracing::warn!(mail = mail.id, attempts, error = %e, gives_up = retry_at.is_none(), "mail not sent");
                     store.mark_mail_failed(mail.id, &e.to_string(), retry_at, Utc::now()).await?;
                 }

@@ -15,6 +15,8 @@ mod bad_input;
 mod cli;
 #[path = "end_to_end/lifecycle.rs"]
 mod lifecycle;
+#[path = "end_to_end/mail_flow.rs"]
+mod mail_flow;
 #[path = "end_to_end/mail_ingest.rs"]
 mod mail_ingest;
 #[path = "end_to_end/numbering.rs"]
