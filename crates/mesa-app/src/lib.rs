@@ -11,10 +11,10 @@ mod policy;
 mod tickets;
 
 pub use auth::{SESSION_HOURS, Session, hash_password, new_token, same_secret};
-pub use mail::{IngestOutcome, MailIdentity, MailSettings};
 pub use automation::AutomationLine;
 pub use directory::{NewServiceInput, UserChanges};
 pub use error::{AppError, AppResult};
+pub use mail::{IngestOutcome, MailIdentity, MailSettings};
 pub use mesa_store::{
     Attachment, Backend, BlobStore, Directory, DirectoryItem, Entry, HistoryRecord, InboxMessage, MailboxRow,
     OutboxMail, Service, SlaFilter, SortOrder, Store, TicketView,
@@ -57,11 +57,19 @@ pub struct Desk {
     policy: policy::PolicyCache,
     /// Made on first use from a key kept in the database.
     signer: Arc<std::sync::OnceLock<mesa_mail::MessageIdSigner>>,
+    mail_cache: mail::MailCache,
 }
 
 impl Desk {
     pub fn new(store: Store, blobs: BlobStore, settings: DeskSettings) -> Self {
-        Self { store, blobs, settings, policy: policy::PolicyCache::default(), signer: Arc::default() }
+        Self {
+            store,
+            blobs,
+            settings,
+            policy: policy::PolicyCache::default(),
+            signer: Arc::default(),
+            mail_cache: Default::default(),
+        }
     }
 
     pub fn store(&self) -> &Store {

@@ -111,7 +111,9 @@ async fn every_corpus_message_is_stored_and_gets_its_outcome_once() {
             .await
             .into_iter()
             .filter(|(kind, ..)| kind == "created")
-            .filter_map(|(_, _, raw, _)| mesa_mail::parse(&raw).unwrap().in_reply_to.first().map(|id| id.as_str().to_owned()))
+            .filter_map(|(_, _, raw, _)| {
+                mesa_mail::parse(&raw).unwrap().in_reply_to.first().map(|id| id.as_str().to_owned())
+            })
             .collect();
         for quiet in ["28-", "30-", "31-", "32-", "33-"] {
             let (_, raw, _) = outcomes.iter().find(|(n, ..)| n.starts_with(quiet)).unwrap();
@@ -185,7 +187,9 @@ async fn a_thread_by_mail_replies_reply_all_strangers_and_agents() {
         // A forged Mesa Message-ID does not thread either.
         let forged_id = format!("<mesa.{n}.1.00000000000000000000000000000000@villaesperanza.gov.co>");
         let forged = mail("otro3@gmail.com", &format!("In-Reply-To: {forged_id}\r\n"), "Hola", "x", "forged@x");
-        assert!(matches!(desk.ingest_mail("soporte", &forged).await.unwrap(), IngestOutcome::Created { number } if number != n));
+        assert!(
+            matches!(desk.ingest_mail("soporte", &forged).await.unwrap(), IngestOutcome::Created { number } if number != n)
+        );
 
         // The agent replies on the web: Ana and the participant get it, threaded.
         let a = actor(&agent);
@@ -211,13 +215,18 @@ async fn a_thread_by_mail_replies_reply_all_strangers_and_agents() {
         }
         let kinds: Vec<String> = outbox(&desk, &admin).await.into_iter().map(|(k, ..)| k).collect();
         assert!(kinds.contains(&"solved".to_owned()) && kinds.contains(&"closed".to_owned()), "{kinds:?}");
-        let again = mail("ana.gomez@villaesperanza.gov.co", "", &format!("RE: [#{n}] x"), "Volvió a fallar.", "again@x");
+        let again =
+            mail("ana.gomez@villaesperanza.gov.co", "", &format!("RE: [#{n}] x"), "Volvió a fallar.", "again@x");
         assert_eq!(desk.ingest_mail("soporte", &again).await.unwrap(), IngestOutcome::Appended { number: n });
         assert_eq!(desk.ticket(&actor(&admin), n).await.unwrap().view.ticket.status, Status::InProgress);
         // After the window, a new ticket that says which one it continues.
-        desk.transition(&a, n, TransitionInput { to: Some(Status::Solved), resolution: Some("ok".into()), ..Default::default() })
-            .await
-            .unwrap();
+        desk.transition(
+            &a,
+            n,
+            TransitionInput { to: Some(Status::Solved), resolution: Some("ok".into()), ..Default::default() },
+        )
+        .await
+        .unwrap();
         desk.transition(&a, n, TransitionInput { to: Some(Status::Closed), ..Default::default() }).await.unwrap();
         let no_window = MailSettings { reopen_within_days: 0, ..Default::default() };
         desk.set_mail_settings(&actor(&admin), &no_window).await.unwrap();
@@ -273,7 +282,8 @@ async fn loops_are_broken_and_unknown_senders_are_checked() {
 #[tokio::test]
 async fn files_in_mail_become_attachments_once() {
     let raw = std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../mesa-mail/tests/corpus/14-multipart-mixed-pdf-and-image.eml"),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../mesa-mail/tests/corpus/14-multipart-mixed-pdf-and-image.eml"),
     )
     .unwrap();
     for kind in databases() {
@@ -320,7 +330,8 @@ async fn tickets_opened_on_the_web_are_acknowledged_by_mail_and_agents_hear_of_a
             "ana-answer@x",
         );
         assert_eq!(desk.ingest_mail("soporte", &answer).await.unwrap(), IngestOutcome::Appended { number: n });
-        let kinds: Vec<String> = outbox(&desk, &admin).await.into_iter().map(|(k, to, ..)| format!("{k} {to}")).collect();
+        let kinds: Vec<String> =
+            outbox(&desk, &admin).await.into_iter().map(|(k, to, ..)| format!("{k} {to}")).collect();
         assert!(kinds.contains(&"requester_replied tecnico@villaesperanza.gov.co".to_owned()), "{kinds:?}");
     }
 }

@@ -223,10 +223,7 @@ mod tests {
     #[test]
     fn a_rendered_mail_is_recognised_as_ours_when_it_comes_back() {
         let mail = parse(&sample("Prueba", "x")).unwrap();
-        assert_eq!(
-            disposition(&mail, &["soporte@villaesperanza.gov.co"]),
-            Disposition::Reject(LoopReason::OwnAddress)
-        );
+        assert_eq!(disposition(&mail, &["soporte@villaesperanza.gov.co"]), Disposition::Reject(LoopReason::OwnAddress));
     }
 
     #[test]

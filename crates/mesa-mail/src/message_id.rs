@@ -294,7 +294,8 @@ mod tests {
 
     #[test]
     fn storage_keys_use_the_message_id_or_the_bytes() {
-        let with_id = b"From: a@b.co\r\nMessage-ID:\r\n <ABC@Example.COM>\r\nSubject: x\r\n\r\nMessage-ID: <body@x>\r\n";
+        let with_id =
+            b"From: a@b.co\r\nMessage-ID:\r\n <ABC@Example.COM>\r\nSubject: x\r\n\r\nMessage-ID: <body@x>\r\n";
         assert_eq!(storage_key(with_id), "id:ABC@example.com");
         let without = b"From: a@b.co\r\nSubject: x\r\n\r\nMessage-ID: <body@x>\r\n";
         let key = storage_key(without);

@@ -33,6 +33,10 @@ const INBOX_SELECT: &str = "SELECT m.id, m.mailbox, m.message_key, m.size, m.rec
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InboxResult {
     pub state: &'static str,
+    /// People to add to the ticket (its To/Cc).
+    pub participants: Vec<Participant>,
+    /// The message's own Message-ID, remembered for the ticket's thread.
+    pub message_id: Option<String>,
     pub reason: Option<String>,
     pub outcome: Option<&'static str>,
     pub ticket_id: Option<i64>,
@@ -163,24 +167,38 @@ impl Store {
     /// any message, so nothing is lost whatever happens next.
     #[tracing::instrument(skip_all)]
     pub async fn store_raw_mail(&self, mailbox: &str, message_key: &str, raw: &[u8]) -> StoreResult<InboxMessage> {
-        with_pool!(self, write, |pool| sqlx::query(
+        let now = Utc::now();
+        let inserted: Option<i64> = with_pool!(self, write, |pool| sqlx::query_scalar(
             "INSERT INTO mail_inbox (mailbox, message_key, raw, size, received_at, state)
-             VALUES ($1, $2, $3, $4, $5, 'pending') ON CONFLICT (mailbox, message_key) DO NOTHING"
+             VALUES ($1, $2, $3, $4, $5, 'pending') ON CONFLICT (mailbox, message_key) DO NOTHING RETURNING id"
         )
         .bind(mailbox)
         .bind(message_key)
         .bind(raw)
         .bind(raw.len() as i64)
-        .bind(Utc::now())
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
+        .bind(now)
+        .fetch_optional(pool)
+        .await)?;
+        if let Some(id) = inserted {
+            return Ok(InboxMessage {
+                id,
+                mailbox: mailbox.to_owned(),
+                message_key: message_key.to_owned(),
+                size: raw.len() as i64,
+                // As stored: the database keeps microseconds.
+                received_at: now,
+                state: "pending".into(),
+                reason: None,
+                outcome: None,
+                ticket_id: None,
+                ticket_number: None,
+                sender: None,
+                subject: None,
+                processed_at: None,
+            });
+        }
         let sql = sqlx::AssertSqlSafe(format!("{INBOX_SELECT} WHERE m.mailbox = $1 AND m.message_key = $2"));
-        Ok(with_pool!(self, write, |pool| sqlx::query_as(sql)
-            .bind(mailbox)
-            .bind(message_key)
-            .fetch_one(pool)
-            .await)?)
+        Ok(with_pool!(self, write, |pool| sqlx::query_as(sql).bind(mailbox).bind(message_key).fetch_one(pool).await)?)
     }
 
     #[tracing::instrument(skip_all)]
@@ -219,24 +237,45 @@ impl Store {
         })
     }
 
-    /// Records how processing a message ended.
+    /// Records how processing a message ended, with what it adds to its
+    /// ticket (participants, its Message-ID), in one transaction.
     #[tracing::instrument(skip_all)]
     pub async fn finish_mail(&self, id: i64, result: &InboxResult) -> StoreResult<()> {
-        with_pool!(self, write, |pool| sqlx::query(
-            "UPDATE mail_inbox SET state = $1, reason = $2, outcome = $3, ticket_id = $4, sender = $5,
-               subject = $6, processed_at = $7 WHERE id = $8"
-        )
-        .bind(result.state)
-        .bind(&result.reason)
-        .bind(result.outcome)
-        .bind(result.ticket_id)
-        .bind(&result.sender)
-        .bind(&result.subject)
-        .bind(Utc::now())
-        .bind(id)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
+        let now = Utc::now();
+        with_tx!(self, |tx| {
+            if let Some(ticket_id) = result.ticket_id {
+                for p in &result.participants {
+                    sqlx::query(
+                        "INSERT INTO ticket_participants (ticket_id, email, name, created_at) VALUES ($1, $2, $3, $4)
+                         ON CONFLICT (ticket_id, email) DO NOTHING",
+                    )
+                    .bind(ticket_id)
+                    .bind(p.email.to_lowercase())
+                    .bind(&p.name)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                if let Some(message_id) = &result.message_id {
+                    insert_message_id!(tx, message_id, ticket_id, "in", now)?;
+                }
+            }
+            sqlx::query(
+                "UPDATE mail_inbox SET state = $1, reason = $2, outcome = $3, ticket_id = $4, sender = $5,
+                   subject = $6, processed_at = $7 WHERE id = $8",
+            )
+            .bind(result.state)
+            .bind(&result.reason)
+            .bind(result.outcome)
+            .bind(result.ticket_id)
+            .bind(&result.sender)
+            .bind(&result.subject)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+        });
         Ok(())
     }
 
@@ -291,31 +330,6 @@ impl Store {
         Ok(None)
     }
 
-    /// Remembers Message-IDs of a ticket's thread (`direction`: `in` or `out`).
-    #[tracing::instrument(skip_all)]
-    pub async fn add_message_ids(&self, ticket_id: i64, ids: &[String], direction: &str) -> StoreResult<()> {
-        if ids.is_empty() {
-            return Ok(());
-        }
-        let now = Utc::now();
-        with_tx!(self, |tx| {
-            for id in ids {
-                sqlx::query(
-                    "INSERT INTO mail_message_ids (message_id, ticket_id, direction, created_at) VALUES ($1, $2, $3, $4)
-                     ON CONFLICT (message_id, ticket_id) DO NOTHING",
-                )
-                .bind(id)
-                .bind(ticket_id)
-                .bind(direction)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            }
-            tx.commit().await?;
-        });
-        Ok(())
-    }
-
     /// The Message-IDs of a ticket's thread, oldest first (for `References`).
     #[tracing::instrument(skip_all)]
     pub async fn message_ids_of(&self, ticket_id: i64) -> StoreResult<Vec<String>> {
@@ -328,30 +342,6 @@ impl Store {
     }
 
     #[tracing::instrument(skip_all)]
-    pub async fn add_participants(&self, ticket_id: i64, people: &[Participant]) -> StoreResult<()> {
-        if people.is_empty() {
-            return Ok(());
-        }
-        let now = Utc::now();
-        with_tx!(self, |tx| {
-            for p in people {
-                sqlx::query(
-                    "INSERT INTO ticket_participants (ticket_id, email, name, created_at) VALUES ($1, $2, $3, $4)
-                     ON CONFLICT (ticket_id, email) DO NOTHING",
-                )
-                .bind(ticket_id)
-                .bind(p.email.to_lowercase())
-                .bind(&p.name)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            }
-            tx.commit().await?;
-        });
-        Ok(())
-    }
-
-    #[tracing::instrument(skip_all)]
     pub async fn participants(&self, ticket_id: i64) -> StoreResult<Vec<Participant>> {
         Ok(with_pool!(self, read, |pool| sqlx::query_as(
             "SELECT email, name FROM ticket_participants WHERE ticket_id = $1 ORDER BY email"
@@ -361,25 +351,35 @@ impl Store {
         .await)?)
     }
 
-    /// Queues a mail; `false` when one with the same dedupe key is queued already.
+    /// Queues a mail and remembers its Message-ID for the ticket's thread;
+    /// `false` when one with the same dedupe key is queued already.
     #[tracing::instrument(skip_all)]
     pub async fn queue_mail(&self, mail: &NewOutboxMail) -> StoreResult<bool> {
         let now = Utc::now();
-        let done = with_pool!(self, write, |pool| sqlx::query(
-            "INSERT INTO mail_outbox (dedupe_key, ticket_id, kind, recipients, message_id, raw, created_at,
-               next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (dedupe_key) DO NOTHING"
-        )
-        .bind(&mail.dedupe_key)
-        .bind(mail.ticket_id)
-        .bind(&mail.kind)
-        .bind(mail.recipients.join(", "))
-        .bind(&mail.message_id)
-        .bind(&mail.raw)
-        .bind(now)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
-        Ok(done == 1)
+        with_tx!(self, |tx| {
+            let done = sqlx::query(
+                "INSERT INTO mail_outbox (dedupe_key, ticket_id, kind, recipients, message_id, raw, created_at,
+                   next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (dedupe_key) DO NOTHING",
+            )
+            .bind(&mail.dedupe_key)
+            .bind(mail.ticket_id)
+            .bind(&mail.kind)
+            .bind(mail.recipients.join(", "))
+            .bind(&mail.message_id)
+            .bind(&mail.raw)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if done == 1
+                && let Some(ticket_id) = mail.ticket_id
+            {
+                let bare = mail.message_id.trim_matches(['<', '>']);
+                insert_message_id!(tx, bare, ticket_id, "out", now)?;
+            }
+            tx.commit().await?;
+            Ok(done == 1)
+        })
     }
 
     /// Mails due for a (first or next) attempt, oldest first.
@@ -532,3 +532,21 @@ impl Store {
         Ok(())
     }
 }
+
+/// Remembers one Message-ID of a ticket's thread, inside the transaction
+/// `$tx` (a macro, so that it compiles for either backend's transaction).
+macro_rules! insert_message_id {
+    ($tx:expr, $message_id:expr, $ticket_id:expr, $direction:expr, $now:expr) => {
+        sqlx::query(
+            "INSERT INTO mail_message_ids (message_id, ticket_id, direction, created_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (message_id, ticket_id) DO NOTHING",
+        )
+        .bind($message_id)
+        .bind($ticket_id)
+        .bind($direction)
+        .bind($now)
+        .execute(&mut *$tx)
+        .await
+    };
+}
+use insert_message_id;

@@ -123,7 +123,8 @@ pub fn resolve_mail(
     public_url: Option<String>,
     smtp_url: Option<String>,
 ) -> anyhow::Result<MailConfig> {
-    let address = mail_from.or_else(|| file.mail_from.clone()).map(|a| a.trim().to_lowercase()).filter(|a| !a.is_empty());
+    let address =
+        mail_from.or_else(|| file.mail_from.clone()).map(|a| a.trim().to_lowercase()).filter(|a| !a.is_empty());
     let smtp_url = smtp_url.or_else(|| file.smtp_url.clone()).filter(|u| !u.trim().is_empty());
     let Some(address) = address else {
         if smtp_url.is_some() {

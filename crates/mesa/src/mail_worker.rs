@@ -113,17 +113,17 @@ async fn supervise_mailboxes(desk: Desk) {
             Ok(mailboxes) => {
                 let wanted: HashMap<String, MailboxRow> = mailboxes.into_iter().map(|m| (m.name.clone(), m)).collect();
                 running.retain(|name, (fingerprint, handle)| {
-                    let keep = wanted.get(name).is_some_and(|m| &fingerprint_of(m) == fingerprint) && !handle.is_finished();
+                    let keep =
+                        wanted.get(name).is_some_and(|m| &fingerprint_of(m) == fingerprint) && !handle.is_finished();
                     if !keep {
                         handle.abort();
                     }
                     keep
                 });
                 for (name, mailbox) in wanted {
-                    if !running.contains_key(&name) {
-                        let handle = tokio::spawn(poll_mailbox(desk.clone(), mailbox.clone()));
-                        running.insert(name, (fingerprint_of(&mailbox), handle));
-                    }
+                    running.entry(name).or_insert_with(|| {
+                        (fingerprint_of(&mailbox), tokio::spawn(poll_mailbox(desk.clone(), mailbox.clone())))
+                    });
                 }
             }
             Err(e) => tracing::warn!(error = %e, "could not read the mailboxes"),

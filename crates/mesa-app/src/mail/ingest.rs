@@ -29,12 +29,18 @@ use crate::{AppError, AppResult, Desk, OpenTicket, failpoint};
 /// What became of a message. Printed by `mesa mail ingest` as its last line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IngestOutcome {
-    Created { number: i64 },
+    Created {
+        number: i64,
+    },
     /// Added to a ticket's thread (and reopened it, if it was closed).
-    Appended { number: i64 },
+    Appended {
+        number: i64,
+    },
     /// Deliberately not turned into a ticket: a bounce, a loop, a message
     /// held for an admin, an unreadable one. It is stored raw all the same.
-    Rejected { reason: String },
+    Rejected {
+        reason: String,
+    },
 }
 
 impl fmt::Display for IngestOutcome {
@@ -53,11 +59,23 @@ struct Finished {
     reason: Option<String>,
     outcome: Option<&'static str>,
     ticket: Option<(i64, i64)>,
+    /// The ticket's requester (not a participant of their own ticket).
+    requester: Option<String>,
 }
 
 impl Finished {
     fn held(state: &'static str, reason: &str) -> Self {
-        Self { state, reason: Some(reason.to_owned()), outcome: None, ticket: None }
+        Self { state, reason: Some(reason.to_owned()), outcome: None, ticket: None, requester: None }
+    }
+
+    fn joined(outcome: &'static str, view: &TicketView) -> Self {
+        Self {
+            state: "done",
+            reason: None,
+            outcome: Some(outcome),
+            ticket: Some((view.ticket.id, view.ticket.number)),
+            requester: Some(view.requester_email.to_lowercase()),
+        }
     }
 }
 
@@ -86,8 +104,23 @@ impl Desk {
         mail: Option<&ParsedMail>,
         finished: Finished,
     ) -> AppResult<IngestOutcome> {
+        // What the message adds to its ticket is written with the outcome.
+        let participants = match (mail, finished.ticket) {
+            (Some(mail), Some(_)) => {
+                let context = self.mail_context().await?;
+                let requester = finished.requester.clone().unwrap_or_default();
+                mail.participants(&context.own)
+                    .into_iter()
+                    .filter(|m| m.address != requester)
+                    .map(|m| Participant { email: m.address.clone(), name: m.name.clone() })
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
         let result = InboxResult {
             state: finished.state,
+            participants,
+            message_id: mail.and_then(|m| m.message_id.as_ref()).map(|id| id.as_str().to_owned()),
             reason: finished.reason.clone(),
             outcome: finished.outcome,
             ticket_id: finished.ticket.map(|(id, _)| id),
@@ -106,12 +139,12 @@ impl Desk {
     }
 
     async fn process(&self, stored: &InboxMessage, mail: &ParsedMail) -> AppResult<Finished> {
-        let own = self.own_addresses().await?;
-        let disposition = disposition(mail, &own);
+        let context = self.mail_context().await?;
+        let (own, settings) = (&context.own, &context.settings);
+        let disposition = disposition(mail, own);
         if let Disposition::Reject(reason) = disposition {
             return Ok(Finished::held("rejected", reason.as_str()));
         }
-        let settings = self.mail_settings().await?;
         let signer = self.signer().await?;
 
         let mut by_reference = None;
@@ -166,7 +199,7 @@ impl Desk {
                 };
                 let view = self.ticket_from_mail(stored, mail, &requester, linked_to).await?;
                 failpoint("mail_after_ticket");
-                self.after_mail(stored, mail, &view, &requester, &own).await?;
+                self.after_mail(stored, mail, &view, &requester).await?;
                 let auto_reply = disposition == Disposition::Process
                     && settings.auto_reply
                     && self.within_auto_reply_limit(&author.address, settings.auto_replies_per_hour).await?;
@@ -178,12 +211,7 @@ impl Desk {
                     dedupe: format!("mail:{}", stored.id),
                 })
                 .await?;
-                Ok(Finished {
-                    state: "done",
-                    reason: None,
-                    outcome: Some("created"),
-                    ticket: Some((view.ticket.id, view.ticket.number)),
-                })
+                Ok(Finished::joined("created", &view))
             }
             (ThreadDecision::Append { number } | ThreadDecision::Reopen { number }, Some(author)) => {
                 let reopen = matches!(decision, ThreadDecision::Reopen { .. });
@@ -199,17 +227,12 @@ impl Desk {
                 };
                 let (view, entry_id, written) = self.reply_from_mail(stored, mail, &view, &writer, reopen).await?;
                 failpoint("mail_after_ticket");
-                self.after_mail(stored, mail, &view, &writer, &own).await?;
+                self.after_mail(stored, mail, &view, &writer).await?;
                 if written {
                     let body = mail.quote_split().new_text.to_owned();
                     self.notify_strictly(Notice::Reply { view: &view, entry_id, author: &writer, body: &body }).await?;
                 }
-                Ok(Finished {
-                    state: "done",
-                    reason: None,
-                    outcome: Some(if reopen { "reopened" } else { "appended" }),
-                    ticket: Some((view.ticket.id, view.ticket.number)),
-                })
+                Ok(Finished::joined(if reopen { "reopened" } else { "appended" }, &view))
             }
         }
     }
@@ -342,7 +365,8 @@ impl Desk {
                 history.extend(lifecycle::diff(&before, &next).into_iter().map(|c| (c, false)));
             }
             history.insert(0, (Change::new("public_reply", None, Some(excerpt(&body))), false));
-            let entry = NewEntry { author_id: author.id, internal: false, body: body.clone(), source_mail_id: Some(stored.id) };
+            let entry =
+                NewEntry { author_id: author.id, internal: false, body: body.clone(), source_mail_id: Some(stored.id) };
             let planned = Planned { ticket: next, entry: Some(entry), history };
             match self.write_planned(&current, planned, Some(author.id), now).await {
                 Ok(Written::Done(entry_id)) => {
@@ -355,28 +379,17 @@ impl Desk {
         Err(AppError::Conflict { code: "busy_ticket", message: "the ticket is changing too fast; try again".into() })
     }
 
-    /// Participants, Message-IDs and files of a message joined to a ticket.
-    /// Each step may run twice (a retried message) without doubling anything.
+    /// The files of a message joined to a ticket (its participants and
+    /// Message-ID are written with the outcome, see `finish`). May run twice
+    /// for one message (a retry) without doubling anything.
     async fn after_mail(
         &self,
         stored: &InboxMessage,
         mail: &ParsedMail,
         view: &TicketView,
         author: &User,
-        own: &[String],
     ) -> AppResult<()> {
         let ticket_id = view.ticket.id;
-        let requester = view.requester_email.to_lowercase();
-        let people: Vec<Participant> = mail
-            .participants(own)
-            .into_iter()
-            .filter(|m| m.address != requester)
-            .map(|m| Participant { email: m.address.clone(), name: m.name.clone() })
-            .collect();
-        self.store.add_participants(ticket_id, &people).await?;
-        if let Some(id) = &mail.message_id {
-            self.store.add_message_ids(ticket_id, &[id.as_str().to_owned()], "in").await?;
-        }
         if mail.attachments.is_empty() {
             return Ok(());
         }
@@ -433,10 +446,8 @@ impl Desk {
             });
         }
         let raw = self.store.inbox_raw(id).await?;
-        let mail = mesa_mail::parse(&raw).map_err(|_| AppError::Conflict {
-            code: "unparseable",
-            message: "the message cannot be read".into(),
-        })?;
+        let mail = mesa_mail::parse(&raw)
+            .map_err(|_| AppError::Conflict { code: "unparseable", message: "the message cannot be read".into() })?;
         let Some(author) = mail.author().cloned() else {
             return Err(AppError::Conflict { code: "no_sender", message: "the message has no sender".into() });
         };
@@ -444,15 +455,8 @@ impl Desk {
             return Err(AppError::Conflict { code: "no_sender", message: "the sender's address is invalid".into() });
         };
         let view = self.ticket_from_mail(&stored, &mail, &requester, None).await?;
-        let own = self.own_addresses().await?;
-        self.after_mail(&stored, &mail, &view, &requester, &own).await?;
-        let finished = Finished {
-            state: "done",
-            reason: None,
-            outcome: Some("created"),
-            ticket: Some((view.ticket.id, view.ticket.number)),
-        };
-        self.finish(&stored, Some(&mail), finished).await
+        self.after_mail(&stored, &mail, &view, &requester).await?;
+        self.finish(&stored, Some(&mail), Finished::joined("created", &view)).await
     }
 }
 

@@ -99,11 +99,15 @@ impl Desk {
             poll_seconds,
             enabled: input.enabled.unwrap_or(true),
         };
-        Ok(self.store.put_mailbox(&new).await?)
+        let saved = self.store.put_mailbox(&new).await?;
+        self.forget_mail_context();
+        Ok(saved)
     }
 
     pub async fn delete_mailbox(&self, actor: &Actor, name: &str) -> AppResult<()> {
         super::require_admin(actor)?;
-        if self.store.delete_mailbox(name).await? { Ok(()) } else { Err(AppError::NotFound("mailbox")) }
+        let deleted = self.store.delete_mailbox(name).await?;
+        self.forget_mail_context();
+        if deleted { Ok(()) } else { Err(AppError::NotFound("mailbox")) }
     }
 }

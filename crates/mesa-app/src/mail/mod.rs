@@ -10,6 +10,9 @@ mod notify;
 mod settings;
 pub mod templates;
 
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
 use mesa_core::Actor;
 use mesa_mail::MessageIdSigner;
 use mesa_store::StoreError;
@@ -35,6 +38,25 @@ pub struct MailIdentity {
 
 const SIGNING_KEY_SETTING: &str = "mail_signing_key";
 
+/// How long a process trusts its copy of the mail policy (as for the SLA
+/// policy: other processes see an admin's change within seconds).
+const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// What every message needs: the settings, the templates, the desk's own
+/// addresses. Read once per [`CACHE_TTL`], not once per message.
+#[derive(Debug)]
+pub(crate) struct MailContext {
+    pub settings: MailSettings,
+    pub templates: TemplateOverrides,
+    pub own: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct MailCache(Arc<Mutex<Option<CachedContext>>>);
+
+/// A mail context and when it was read.
+type CachedContext = (Instant, Arc<MailContext>);
+
 impl Desk {
     /// Signs Mesa's Message-IDs. The key is made once per database (random,
     /// 32 bytes) so that every server process shares it.
@@ -54,6 +76,26 @@ impl Desk {
             .or_else(|_| MessageIdSigner::new(key.as_bytes(), "localhost"))
             .map_err(|e| AppError::Internal(StoreError::Config(e.to_string())))?;
         Ok(self.signer.get_or_init(|| signer).clone())
+    }
+
+    /// The mail policy, templates and own addresses (cached for a few seconds).
+    pub(crate) async fn mail_context(&self) -> AppResult<Arc<MailContext>> {
+        if let Some((at, context)) = self.mail_cache.0.lock().expect("mail cache").as_ref()
+            && at.elapsed() < CACHE_TTL
+        {
+            return Ok(context.clone());
+        }
+        let context = Arc::new(MailContext {
+            settings: self.mail_settings().await?,
+            templates: self.mail_templates().await?,
+            own: self.own_addresses().await?,
+        });
+        *self.mail_cache.0.lock().expect("mail cache") = Some((Instant::now(), context.clone()));
+        Ok(context)
+    }
+
+    fn forget_mail_context(&self) {
+        *self.mail_cache.0.lock().expect("mail cache") = None;
     }
 
     /// The desk's own addresses: the support address and every mailbox's
@@ -82,6 +124,7 @@ impl Desk {
         settings.check()?;
         let raw = serde_json::to_string(settings).expect("mail settings serialise");
         self.store.put_setting(MAIL_SETTINGS_KEY, &raw).await?;
+        self.forget_mail_context();
         Ok(())
     }
 
@@ -100,6 +143,7 @@ impl Desk {
         templates::check(overrides)?;
         let raw = serde_json::to_string(overrides).expect("templates serialise");
         self.store.put_setting(templates::TEMPLATES_KEY, &raw).await?;
+        self.forget_mail_context();
         Ok(())
     }
 

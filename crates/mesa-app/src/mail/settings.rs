@@ -45,8 +45,13 @@ impl Default for MailSettings {
 
 impl MailSettings {
     pub fn check(&self) -> Result<(), FieldError> {
-        if self.tag_prefix.len() > 20 || self.tag_prefix.chars().any(|c| matches!(c, '[' | ']' | '#') || c.is_control()) {
-            return Err(FieldError::new("tag_prefix", "invalid", "the tag prefix is up to 20 characters without [ ] #"));
+        if self.tag_prefix.len() > 20 || self.tag_prefix.chars().any(|c| matches!(c, '[' | ']' | '#') || c.is_control())
+        {
+            return Err(FieldError::new(
+                "tag_prefix",
+                "invalid",
+                "the tag prefix is up to 20 characters without [ ] #",
+            ));
         }
         if self.reopen_within_days > 3650 {
             return Err(FieldError::new("reopen_within_days", "out_of_range", "reopen_within_days must be 0 to 3650"));
@@ -80,7 +85,8 @@ impl MailSettings {
         self.allowed_domains.is_empty()
             || self.allowed_domains.iter().any(|d| {
                 let d = d.trim().trim_start_matches('@');
-                domain.eq_ignore_ascii_case(d) || domain.to_ascii_lowercase().ends_with(&format!(".{}", d.to_ascii_lowercase()))
+                domain.eq_ignore_ascii_case(d)
+                    || domain.to_ascii_lowercase().ends_with(&format!(".{}", d.to_ascii_lowercase()))
             })
     }
 

@@ -61,7 +61,11 @@ pub fn default_template(kind: &str, lang: Lang) -> Template {
 
 /// The template in force: the admin's override, else the default.
 pub fn template(overrides: &TemplateOverrides, kind: &str, lang: Lang) -> Template {
-    overrides.get(kind).and_then(|by_lang| by_lang.get(lang.code())).cloned().unwrap_or_else(|| default_template(kind, lang))
+    overrides
+        .get(kind)
+        .and_then(|by_lang| by_lang.get(lang.code()))
+        .cloned()
+        .unwrap_or_else(|| default_template(kind, lang))
 }
 
 /// Checks overrides before they are stored: known kinds and languages,
@@ -76,14 +80,26 @@ pub fn check(overrides: &TemplateOverrides) -> Result<(), FieldError> {
                 return Err(FieldError::new("templates", "unknown_language", format!("no language {code:?}")));
             }
             if t.subject.trim().is_empty() || t.subject.len() > 250 || t.subject.contains(['\r', '\n']) {
-                return Err(FieldError::new("templates", "invalid_subject", format!("{kind}/{code}: one line, 1 to 250 characters")));
+                return Err(FieldError::new(
+                    "templates",
+                    "invalid_subject",
+                    format!("{kind}/{code}: one line, 1 to 250 characters"),
+                ));
             }
             if t.body.trim().is_empty() || t.body.len() > 20_000 {
-                return Err(FieldError::new("templates", "invalid_body", format!("{kind}/{code}: 1 to 20000 characters")));
+                return Err(FieldError::new(
+                    "templates",
+                    "invalid_body",
+                    format!("{kind}/{code}: 1 to 20000 characters"),
+                ));
             }
             for name in placeholders_in(&t.subject).chain(placeholders_in(&t.body)) {
                 if !PLACEHOLDERS.contains(&name) {
-                    return Err(FieldError::new("templates", "unknown_placeholder", format!("{kind}/{code}: no placeholder {{{name}}}")));
+                    return Err(FieldError::new(
+                        "templates",
+                        "unknown_placeholder",
+                        format!("{kind}/{code}: no placeholder {{{name}}}"),
+                    ));
                 }
             }
         }
@@ -92,9 +108,10 @@ pub fn check(overrides: &TemplateOverrides) -> Result<(), FieldError> {
 }
 
 fn placeholders_in(s: &str) -> impl Iterator<Item = &str> {
-    s.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name)).filter(|n| {
-        !n.is_empty() && n.chars().all(|c| c.is_ascii_lowercase() || c == '_')
-    })
+    s.split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+        .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
 }
 
 /// Replaces `{name}` with its value; unknown names stay as written.
@@ -104,7 +121,10 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
-        match after.split_once('}').and_then(|(name, tail)| values.iter().find(|(n, _)| *n == name).map(|(_, v)| (v, tail))) {
+        match after
+            .split_once('}')
+            .and_then(|(name, tail)| values.iter().find(|(n, _)| *n == name).map(|(_, v)| (v, tail)))
+        {
             Some((value, tail)) => {
                 out.push_str(value);
                 rest = tail;
@@ -177,7 +197,9 @@ mod tests {
     #[test]
     fn overrides_with_unknown_placeholders_or_kinds_are_refused() {
         let mut o = TemplateOverrides::new();
-        o.entry("created".into()).or_default().insert("es".into(), Template { subject: "{nope}".into(), body: "x".into() });
+        o.entry("created".into())
+            .or_default()
+            .insert("es".into(), Template { subject: "{nope}".into(), body: "x".into() });
         assert_eq!(check(&o).unwrap_err().code, "unknown_placeholder");
         let mut o = TemplateOverrides::new();
         o.entry("spam".into()).or_default();

@@ -3,6 +3,7 @@
 //! comes from the i18n catalogs; every form carries a CSRF token.
 
 mod admin;
+mod admin_mail;
 mod format;
 mod login;
 mod session;
@@ -163,6 +164,13 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/settings", post(admin::settings))
         .route("/admin/directory", post(admin::add_item))
         .route("/admin/services", post(admin::add_service))
+        .route("/admin/mail", get(admin_mail::index))
+        .route("/admin/mail/settings", post(admin_mail::save_settings))
+        .route("/admin/mail/mailboxes", post(admin_mail::save_mailbox))
+        .route("/admin/mail/mailboxes/delete", post(admin_mail::delete_mailbox))
+        .route("/admin/mail/templates", post(admin_mail::save_templates))
+        .route("/admin/mail/release", post(admin_mail::release))
+        .route("/admin/mail/raw/{id}", get(admin_mail::raw))
         .route("/assets/mesa.css", get(|| async { asset("text/css; charset=utf-8", CSS) }))
         .route("/assets/mesa.js", get(|| async { asset("text/javascript; charset=utf-8", JS) }))
         .layer(axum::middleware::from_fn(security_headers))

@@ -115,7 +115,11 @@ async fn a_mail_becomes_a_ticket_is_acknowledged_and_the_conversation_stays_thre
 
         // The agent answers on the web; the mail goes out threaded under Clara's messages.
         let (status, _) = desk
-            .post(&desk.agent, &format!("/api/v1/tickets/{number}/replies"), json!({"body": "Reiniciamos el switch del piso 2.", "internal": false}))
+            .post(
+                &desk.agent,
+                &format!("/api/v1/tickets/{number}/replies"),
+                json!({"body": "Reiniciamos el switch del piso 2.", "internal": false}),
+            )
             .await;
         assert_eq!(status, 201);
         let reply = eventually("the agent's reply by mail", || async {
@@ -123,7 +127,10 @@ async fn a_mail_becomes_a_ticket_is_acknowledged_and_the_conversation_stays_thre
         })
         .await;
         let refs: Vec<&str> = reply.references.iter().map(|r| r.as_str()).collect();
-        assert!(refs.contains(&"clara-1@villaesperanza.gov.co") && refs.contains(&"clara-2@villaesperanza.gov.co"), "{refs:?}");
+        assert!(
+            refs.contains(&"clara-1@villaesperanza.gov.co") && refs.contains(&"clara-2@villaesperanza.gov.co"),
+            "{refs:?}"
+        );
         assert!(!reply.in_reply_to.is_empty());
         assert!(reply.subject.contains(&format!("[#{number}]")));
         assert!(reply.html.as_deref().unwrap_or_default().contains("switch"), "an HTML part too");

@@ -55,7 +55,8 @@ async fn ingest_prints_created_then_appended_and_repeats_itself_for_the_same_mes
         let tagged = message("pc-3@villaesperanza.gov.co", "", "Re: [#1] otra cosa");
         assert_eq!(last_line(&ingest(&db, &tagged, &[])), "appended 1");
         let bounce = std::fs::read(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../mesa-mail/tests/corpus/24-bounce-multipart-report.eml"),
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../mesa-mail/tests/corpus/24-bounce-multipart-report.eml"),
         )
         .unwrap();
         assert_eq!(last_line(&ingest(&db, &bounce, &[])), "rejected delivery_report");

@@ -233,3 +233,80 @@ async fn the_queue_filters_by_creation_date_and_files_can_be_added_from_the_tick
         .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn admins_set_up_mail_from_the_mail_page_and_nobody_else_can() {
+    for db in databases() {
+        let desk = Desk::start(db).await;
+        let admin = Web::sign_in(&desk, "lider@mesa.test").await;
+        let (page, html) = admin.get("/admin/mail").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(html.contains("Buzones") && html.contains("Plantillas"), "Spanish first");
+        // policy
+        let res = admin
+            .post(
+                "/admin/mail/settings",
+                &[
+                    ("tag_prefix", "Mesa"),
+                    ("reopen_within_days", "7"),
+                    ("stranger_tag", "quarantine"),
+                    ("allowed_domains", "alcaldia.gov.co, concejo.gov.co"),
+                    ("auto_reply", "1"),
+                    ("auto_replies_per_hour", "3"),
+                ],
+            )
+            .await;
+        assert_eq!(res.headers()[LOCATION], "/admin/mail?saved=1");
+        let (_, mail) = desk.get(&desk.admin, "/api/v1/settings/mail").await;
+        assert_eq!(mail["tag_prefix"], "Mesa");
+        assert_eq!(mail["allowed_domains"], serde_json::json!(["alcaldia.gov.co", "concejo.gov.co"]));
+        assert_eq!(mail["notify_agents"], false);
+        // a mailbox: the password is kept but never shown again
+        let fields = [
+            ("name", "soporte"),
+            ("host", "imap.alcaldia.gov.co"),
+            ("security", "tls"),
+            ("username", "soporte@alcaldia.gov.co"),
+            ("auth", "password"),
+            ("secret", "clave-del-buzón"),
+            ("enabled", "1"),
+        ];
+        assert_eq!(admin.post("/admin/mail/mailboxes", &fields).await.headers()[LOCATION], "/admin/mail?saved=1");
+        let (_, html) = admin.get("/admin/mail").await;
+        assert!(html.contains("imap.alcaldia.gov.co:993") && !html.contains("clave-del-buzón"));
+        let (_, boxes) = desk.get(&desk.admin, "/api/v1/mailboxes").await;
+        assert_eq!(boxes[0]["port"], 993);
+        assert!(!boxes.to_string().contains("clave"));
+        // a mistake is named
+        let res = admin.post("/admin/mail/mailboxes", &[("name", "x y"), ("host", "h"), ("username", "u")]).await;
+        assert!(res.headers()[LOCATION].to_str().unwrap().contains("field=name"));
+        // a template edited in Spanish only; an unknown placeholder is refused
+        let res = admin
+            .post(
+                "/admin/mail/templates",
+                &[("created.es.subject", "{tag} Radicado {number}"), ("created.es.body", "Su radicado es {number}.")],
+            )
+            .await;
+        assert_eq!(res.headers()[LOCATION], "/admin/mail?saved=1");
+        let (_, t) = desk.get(&desk.admin, "/api/v1/settings/mail-templates").await;
+        assert_eq!(t["overrides"]["created"]["es"]["subject"], "{tag} Radicado {number}");
+        assert!(t["overrides"]["created"].get("en").is_none());
+        let res =
+            admin.post("/admin/mail/templates", &[("closed.en.subject", "{oops}"), ("closed.en.body", "x")]).await;
+        assert!(res.headers()[LOCATION].to_str().unwrap().contains("code=unknown_placeholder"));
+        // without the CSRF token, or as a requester: refused
+        let res = admin
+            .http
+            .post(format!("{}/admin/mail/settings", admin.base))
+            .header("cookie", format!("mesa_session={}", admin.cookie))
+            .form(&[("tag_prefix", "X")])
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(res.status(), StatusCode::SEE_OTHER);
+        let ana = Web::sign_in(&desk, "ana@mesa.test").await;
+        assert_eq!(ana.get("/admin/mail").await.0.status, StatusCode::FORBIDDEN);
+        let (status, _) = desk.get(&desk.agent, "/api/v1/mail/held").await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+}
