@@ -39,11 +39,12 @@ pub struct Desk {
     blobs: BlobStore,
     settings: DeskSettings,
     policy: policy::PolicyCache,
+    tokens: auth::TokenCache,
 }
 
 impl Desk {
     pub fn new(store: Store, blobs: BlobStore, settings: DeskSettings) -> Self {
-        Self { store, blobs, settings, policy: policy::PolicyCache::default() }
+        Self { store, blobs, settings, policy: policy::PolicyCache::default(), tokens: auth::TokenCache::default() }
     }
 
     pub fn store(&self) -> &Store {
