@@ -1,5 +1,9 @@
 //! Passwords (Argon2) and API tokens (random, stored as SHA-256).
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
 use argon2::Argon2;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -39,15 +43,62 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// How long a token's user is remembered. A user deactivated, or whose
+/// role changes, in another process (the CLI, another server) is seen after
+/// at most this long; changes made through this process are seen at once.
+/// Unknown tokens are never remembered.
+pub const TOKEN_CACHE_TTL: Duration = Duration::from_secs(5);
+const TOKEN_CACHE_MAX: usize = 1024;
+
+/// Token digest → the user it belonged to, and when that was read.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TokenCache(Arc<Mutex<HashMap<String, (Instant, User)>>>);
+
+impl TokenCache {
+    fn get(&self, digest: &str) -> Option<User> {
+        let cache = self.0.lock().expect("token cache");
+        cache.get(digest).filter(|(at, _)| at.elapsed() < TOKEN_CACHE_TTL).map(|(_, user)| user.clone())
+    }
+
+    fn put(&self, digest: String, user: User) {
+        let mut cache = self.0.lock().expect("token cache");
+        if cache.len() >= TOKEN_CACHE_MAX {
+            cache.retain(|_, (at, _)| at.elapsed() < TOKEN_CACHE_TTL);
+            if cache.len() >= TOKEN_CACHE_MAX {
+                cache.clear();
+            }
+        }
+        cache.insert(digest, (Instant::now(), user));
+    }
+
+    pub(crate) fn clear(&self) {
+        self.0.lock().expect("token cache").clear();
+    }
+}
+
 impl Desk {
     /// The user a bearer token belongs to. Tokens have 256 random bits, so a
-    /// fast hash is enough (unlike passwords).
+    /// fast hash is enough (unlike passwords). Remembered for
+    /// [`TOKEN_CACHE_TTL`].
     pub async fn authenticate_token(&self, token: &str) -> AppResult<(Actor, User)> {
         if !token.starts_with("mesa_") || token.len() != 69 {
             return Err(AppError::Unauthenticated);
         }
-        let user = self.store.user_by_token_hash(&token_digest(token)).await?.ok_or(AppError::Unauthenticated)?;
+        let digest = token_digest(token);
+        let user = match self.tokens.get(&digest) {
+            Some(user) => user,
+            None => {
+                let user = self.store.user_by_token_hash(&digest).await?.ok_or(AppError::Unauthenticated)?;
+                self.tokens.put(digest, user.clone());
+                user
+            }
+        };
         Ok((Actor { user_id: user.id, role: user.role }, user))
+    }
+
+    /// Forgets the users remembered for tokens (after a user changes).
+    pub(crate) fn forget_tokens(&self) {
+        self.tokens.clear();
     }
 
     /// Checks an e-mail and password; `None` for any mismatch, so callers

@@ -129,7 +129,9 @@ fn name_taken(e: StoreError) -> AppError {
 impl Desk {
     /// The language a user's pages and mails are in.
     pub async fn set_language(&self, user_id: i64, lang: mesa_core::Lang) -> AppResult<()> {
-        Ok(self.store.set_language(user_id, lang.code()).await?)
+        self.store.set_language(user_id, lang.code()).await?;
+        self.forget_tokens();
+        Ok(())
     }
 }
 
@@ -160,7 +162,9 @@ impl Desk {
             Some(id) => Some(self.existing(Directory::Teams, id, "team_id").await?),
             None => None,
         };
-        match self.store.update_user(user_id, changes.role, team_id, level.get().into(), changes.active).await {
+        let result = self.store.update_user(user_id, changes.role, team_id, level.get().into(), changes.active).await;
+        self.forget_tokens();
+        match result {
             Err(StoreError::NotFound) => Err(AppError::NotFound("user")),
             other => Ok(other?),
         }

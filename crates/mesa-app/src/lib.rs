@@ -55,6 +55,7 @@ pub struct Desk {
     blobs: BlobStore,
     settings: DeskSettings,
     policy: policy::PolicyCache,
+    tokens: auth::TokenCache,
     /// Made on first use from a key kept in the database.
     signer: Arc<std::sync::OnceLock<mesa_mail::MessageIdSigner>>,
     mail_cache: mail::MailCache,
@@ -67,6 +68,7 @@ impl Desk {
             blobs,
             settings,
             policy: policy::PolicyCache::default(),
+            tokens: auth::TokenCache::default(),
             signer: Arc::default(),
             mail_cache: Default::default(),
         }

@@ -177,7 +177,31 @@ impl Desk {
             NewTicket { stamp: mesa_core::sla::evaluate(calendar, target, &timeline, &policy.sla, now).stamp(), ..new };
         let ticket = self.store.create_ticket(&new).await?;
         tracing::info!(number = ticket.number, "ticket opened");
-        Ok(self.store.ticket_by_id(ticket.id).await?)
+        if ticket.department_id.is_some() || ticket.building_id.is_some() || ticket.team_id.is_some() {
+            return Ok(self.store.ticket_by_id(ticket.id).await?);
+        }
+        // Every name is already in hand: no need to read the ticket back.
+        let stamp = new.stamp;
+        Ok(TicketView {
+            ticket,
+            requester_email: requester.email.to_string(),
+            requester_name: requester.name.clone(),
+            assignee_email: None,
+            assignee_name: None,
+            service_name: service.map(|s| s.name),
+            department_name: None,
+            building_name: None,
+            team_name: None,
+            stamp,
+        })
+    }
+
+    /// The clocks of a ticket just opened, whose history has no status
+    /// change yet (so none is read).
+    pub async fn with_new_sla(&self, view: TicketView) -> AppResult<(TicketView, SlaStatus)> {
+        let policy = self.policy().await?;
+        let sla = policy.sla_of(&view.ticket, &[], Utc::now());
+        Ok((view, sla))
     }
 
     /// The requester of a new ticket: the actor, or — for staff — the person

@@ -58,6 +58,53 @@ async fn numbers_have_no_gaps_or_duplicates_under_concurrent_creation() {
 }
 
 #[tokio::test]
+async fn numbers_stay_gapless_across_stores_even_when_some_creations_fail() {
+    for kind in databases() {
+        let db = TestDb::new(kind).await;
+        // Three stores on one database, as three processes would have.
+        let desks = [Arc::new(desk(&db).await), Arc::new(desk(&db).await), Arc::new(desk(&db).await)];
+        let agent = desks[0].add_user(None, "agente@mesa.test", "Agente", Role::Agent, None).await.unwrap();
+        // Nobody has this id: the database refuses the ticket (foreign key).
+        let ghost = User { id: 999_999, ..agent.clone() };
+        let mut tasks = Vec::new();
+        for i in 0..12 {
+            let desk = desks[i % desks.len()].clone();
+            let (agent, ghost) = (agent.clone(), ghost.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut numbers = Vec::new();
+                for j in 0..10 {
+                    if (i + j) % 4 == 0 {
+                        assert!(desk.open_ticket(&ghost, ticket("fantasma")).await.is_err());
+                    }
+                    numbers.push(
+                        desk.open_ticket(&agent, ticket(&format!("impresora t{i}-{j}"))).await.unwrap().ticket.number,
+                    );
+                }
+                numbers
+            }));
+        }
+        let mut all: Vec<i64> = Vec::new();
+        for t in tasks {
+            all.extend(t.await.unwrap());
+        }
+        all.sort_unstable();
+        assert_eq!(all, (1..=120).collect::<Vec<i64>>(), "{kind:?}");
+        // The kept totals and the search index agree with what was written.
+        let listed = |q: Option<&str>, statuses: Vec<Status>| mesa_app::ListQuery {
+            q: q.map(str::to_owned),
+            statuses,
+            ..Default::default()
+        };
+        let who = actor(&agent);
+        assert_eq!(desks[1].list_tickets(&who, listed(None, vec![])).await.unwrap().1, 120, "{kind:?}");
+        assert_eq!(desks[2].list_tickets(&who, listed(None, vec![Status::New])).await.unwrap().1, 120, "{kind:?}");
+        assert_eq!(desks[2].list_tickets(&who, listed(None, vec![Status::Closed])).await.unwrap().1, 0, "{kind:?}");
+        assert_eq!(desks[0].list_tickets(&who, listed(Some("impresora"), vec![])).await.unwrap().1, 120, "{kind:?}");
+        assert_eq!(desks[0].list_tickets(&who, listed(Some("fantasma"), vec![])).await.unwrap().1, 0, "{kind:?}");
+    }
+}
+
+#[tokio::test]
 async fn concurrent_changes_to_one_ticket_are_all_kept() {
     for kind in databases() {
         let db = TestDb::new(kind).await;

@@ -49,6 +49,8 @@ enum Db {
         reader: SqlitePool,
         /// The database file, beside which migrations take their lock.
         file: std::path::PathBuf,
+        /// New tickets go to one task that commits them in groups.
+        new_tickets: tokio::sync::mpsc::Sender<tickets::NewTicketJob>,
     },
     Postgres(PgPool),
 }
@@ -141,12 +143,22 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
-            .pragma("cache_size", "-32000");
+            // Reads through a shared memory map of the file (the kernel's
+            // page cache, one copy for every connection) instead of each
+            // connection copying pages into a large cache of its own.
+            .pragma("mmap_size", "1073741824");
         let file = options.get_filename().to_path_buf();
-        let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone().pragma("cache_size", "-32000"))
+            .await?;
         let readers = std::thread::available_parallelism().map_or(4, |n| n.get() as u32 * 2).max(4);
-        let reader = SqlitePoolOptions::new().max_connections(readers).connect_with(options).await?;
-        Ok(Store { db: Db::Sqlite { writer, reader, file } })
+        let reader = SqlitePoolOptions::new()
+            .max_connections(readers)
+            .connect_with(options.pragma("cache_size", "-8000"))
+            .await?;
+        let new_tickets = tickets::spawn_ticket_writer(writer.clone());
+        Ok(Store { db: Db::Sqlite { writer, reader, file, new_tickets } })
     }
 
     pub async fn open_postgres(url: &str) -> StoreResult<Store> {

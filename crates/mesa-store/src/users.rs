@@ -83,6 +83,17 @@ impl Store {
         rows.into_iter().map(User::try_from).collect()
     }
 
+    /// Agents and administrators (active or not), by name: the people a
+    /// ticket can be assigned to, without reading every requester.
+    #[tracing::instrument(skip_all)]
+    pub async fn list_staff(&self) -> StoreResult<Vec<User>> {
+        let sql = AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE role IN ('agent', 'admin') ORDER BY name, id"
+        ));
+        let rows: Vec<UserRow> = with_pool!(self, read, |pool| sqlx::query_as(sql).fetch_all(pool).await)?;
+        rows.into_iter().map(User::try_from).collect()
+    }
+
     /// The stored Argon2 hash of an active user, for sign-in.
     #[tracing::instrument(skip_all)]
     pub async fn password_hash(&self, user_id: i64) -> StoreResult<Option<String>> {

@@ -4,7 +4,8 @@
 //! `POST /api/v1/tickets` with several concurrent clients, moves a share of
 //! them through the lifecycle, then measures the list, search and ticket-page
 //! queries with one client (pure latency) and with several (latency under
-//! load). Every response is checked, so the benchmark also fails (panics)
+//! load), and the same for the HTML pages of the web UI (queue and ticket
+//! pages, signed in through `/login`). Every response is checked, so the benchmark also fails (panics)
 //! when the API answers something unexpected.
 //!
 //! Settings (environment):
@@ -34,6 +35,7 @@ use serde_json::{Value, json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_mesa");
 const ADMIN_EMAIL: &str = "bench.admin@entidad.gov.co";
+const ADMIN_PASSWORD: &str = "banco-de-pruebas-2026";
 const REQUESTERS: usize = 500;
 const STATUSES: [&str; 6] = ["new", "assigned", "in_progress", "on_hold", "solved", "closed"];
 const SEED: u64 = 0x6d65_7361_2026_0001;
@@ -687,6 +689,10 @@ enum Check {
     List(Option<i64>),
     /// A ticket page of this number.
     Page(i64),
+    /// An HTML queue page; `Some(n)`: the count it shows must be n.
+    Queue(Option<i64>),
+    /// The HTML page of this ticket.
+    TicketHtml(i64),
 }
 
 struct Step {
@@ -695,15 +701,21 @@ struct Step {
     body: Option<Value>,
     expect: u16,
     check: Check,
+    /// A page of the web UI (with the session cookie) instead of the API.
+    web: bool,
 }
 
 impl Step {
     fn get(path: String, check: Check) -> Step {
-        Step { method: reqwest::Method::GET, path, body: None, expect: 200, check }
+        Step { method: reqwest::Method::GET, path, body: None, expect: 200, check, web: false }
     }
 
     fn post(path: String, body: Value, expect: u16) -> Step {
-        Step { method: reqwest::Method::POST, path, body: Some(body), expect, check: Check::Status }
+        Step { method: reqwest::Method::POST, path, body: Some(body), expect, check: Check::Status, web: false }
+    }
+
+    fn web(path: String, check: Check) -> Step {
+        Step { web: true, ..Step::get(path, check) }
     }
 }
 
@@ -711,6 +723,8 @@ struct Api {
     client: reqwest::Client,
     base: String,
     auth: String,
+    /// `mesa_session=…`, for the web UI.
+    session: String,
     /// The `mesa serve` process, whose CPU time is measured.
     server_pid: u32,
 }
@@ -719,8 +733,16 @@ impl Api {
     /// Sends one request, checks it, and returns how long it took (until the
     /// whole body had arrived) and, for lists, the `total`.
     async fn send(&self, step: &Step) -> (Duration, Option<i64>) {
-        let url = format!("{}/api/v1{}", self.base, step.path);
-        let mut req = self.client.request(step.method.clone(), &url).header("authorization", &self.auth);
+        let (url, req) = if step.web {
+            let url = format!("{}{}", self.base, step.path);
+            let req = self.client.request(step.method.clone(), &url).header("cookie", &self.session);
+            (url, req)
+        } else {
+            let url = format!("{}/api/v1{}", self.base, step.path);
+            let req = self.client.request(step.method.clone(), &url).header("authorization", &self.auth);
+            (url, req)
+        };
+        let mut req = req;
         if let Some(body) = &step.body {
             req = req.json(body);
         }
@@ -756,9 +778,54 @@ impl Api {
                 assert!(v["thread"].is_array(), "GET {url}: no thread");
                 None
             }
+            Check::Queue(want) => {
+                let html = std::str::from_utf8(&bytes).expect("an HTML page in UTF-8");
+                let total: i64 = html
+                    .split_once("id=\"total\">")
+                    .and_then(|(_, rest)| rest.split(' ').next())
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or_else(|| panic!("GET {url}: no ticket count on the queue page"));
+                let rows = html.matches("name=\"numbers\"").count();
+                assert!(rows <= 25 && rows as i64 <= total, "GET {url}: {rows} rows of {total}");
+                if let Some(want) = want {
+                    assert_eq!(total, want, "GET {url}: wrong count");
+                }
+                Some(total)
+            }
+            Check::TicketHtml(number) => {
+                let html = std::str::from_utf8(&bytes).expect("an HTML page in UTF-8");
+                assert!(html.contains(&format!("#{number} · ")), "GET {url}: not the page of ticket {number}");
+                assert!(html.trim_end().ends_with("</html>"), "GET {url}: the page is cut short");
+                None
+            }
         };
         (took, total)
     }
+}
+
+/// Signs in at `/login` as a browser does (CSRF cookie and form field) and
+/// returns the session cookie's value.
+async fn sign_in(client: &reqwest::Client, base: &str) -> String {
+    fn set_cookie(resp: &reqwest::Response, name: &str) -> Option<String> {
+        resp.headers().get_all(reqwest::header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|v| {
+            let (k, val) = v.split(';').next()?.split_once('=')?;
+            (k == name).then(|| val.to_owned())
+        })
+    }
+    let resp = client.get(format!("{base}/login")).send().await.expect("GET /login");
+    let login_csrf = set_cookie(&resp, "mesa_login_csrf").expect("a CSRF cookie from /login");
+    let html = resp.text().await.expect("the sign-in form");
+    let at = html.find("name=\"csrf\" value=\"").expect("a CSRF field in the sign-in form") + 19;
+    let csrf = html[at..].split('"').next().expect("a CSRF value").to_owned();
+    let resp = client
+        .post(format!("{base}/login"))
+        .header("cookie", format!("mesa_login_csrf={login_csrf}"))
+        .form(&[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD), ("csrf", &csrf)])
+        .send()
+        .await
+        .expect("POST /login");
+    assert_eq!(resp.status().as_u16(), 303, "signing in failed");
+    set_cookie(&resp, "mesa_session").expect("a session cookie")
 }
 
 /// What a load run measured.
@@ -947,10 +1014,10 @@ async fn bench_database(db: Db, s: &Settings) -> Report {
     println!("\n=== {name}: {} tickets, {} clients, {} queries per kind ===", s.tickets, s.clients, s.queries);
     let testdb = TestDb::new(db).await;
     let bin = Path::new(BIN);
-    let cli = |args: &[&str]| {
+    let cli_in = |args: &[&str], stdin: Option<&str>| {
         let mut all: Vec<String> = args.iter().map(|a| a.to_string()).collect();
         all.extend(testdb.cli_args());
-        let out = run_cli(bin, &all, None);
+        let out = run_cli(bin, &all, stdin);
         assert!(
             out.status.success(),
             "mesa {args:?} failed: {}{}",
@@ -959,14 +1026,41 @@ async fn bench_database(db: Db, s: &Settings) -> Report {
         );
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
-    cli(&["user", "add", "--email", ADMIN_EMAIL, "--name", "Administración Mesa", "--role", "admin"]);
+    let cli = |args: &[&str]| cli_in(args, None);
+    cli_in(
+        &[
+            "user",
+            "add",
+            "--email",
+            ADMIN_EMAIL,
+            "--name",
+            "Administración Mesa",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        Some(ADMIN_PASSWORD),
+    );
     let token =
         cli(&["token", "create", "--email", ADMIN_EMAIL]).lines().last().expect("a token line").trim().to_owned();
 
     let server = TestServer::start(bin, &testdb, &[]);
     let pid = server.pid();
-    let client = reqwest::Client::builder().timeout(Duration::from_secs(120)).build().expect("an HTTP client");
-    let api = Arc::new(Api { client, base: server.base_url.clone(), auth: format!("Bearer {token}"), server_pid: pid });
+    // Redirects are not followed: a page that sends the browser to /login
+    // is a failure, not a page.
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(120))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("an HTTP client");
+    let session = sign_in(&client, &server.base_url).await;
+    let api = Arc::new(Api {
+        client,
+        base: server.base_url.clone(),
+        auth: format!("Bearer {token}"),
+        session: format!("mesa_session={session}"),
+        server_pid: pid,
+    });
 
     // Services.
     let mut services = Vec::new();
@@ -1070,6 +1164,26 @@ async fn bench_database(db: Db, s: &Settings) -> Report {
             Arc::new(move |rng: &mut Rng| {
                 let number = rng.range(1, n) as i64;
                 Step::get(format!("/tickets/{number}"), Check::Page(number))
+            }),
+        ),
+        (
+            "web queue, all",
+            Arc::new(move |rng: &mut Rng| {
+                Step::web(format!("/tickets?queue=all&page={}", rng.range(1, 20)), Check::Queue(Some(n as i64)))
+            }),
+        ),
+        (
+            "web queue, status",
+            Arc::new(|rng: &mut Rng| {
+                let status = STATUSES[rng.below(STATUSES.len())];
+                Step::web(format!("/tickets?queue=all&status={status}&page={}", rng.range(1, 20)), Check::Queue(None))
+            }),
+        ),
+        (
+            "web ticket page",
+            Arc::new(move |rng: &mut Rng| {
+                let number = rng.range(1, n) as i64;
+                Step::web(format!("/tickets/{number}"), Check::TicketHtml(number))
             }),
         ),
     ];
@@ -1205,7 +1319,7 @@ fn markdown(r: &Report) -> String {
     )
     .unwrap();
     writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|").unwrap();
-    let mut row = |label: &str, run: &Run| {
+    fn row(out: &mut String, label: &str, run: &Run) {
         writeln!(
             out,
             "| {label} | {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
@@ -1220,22 +1334,41 @@ fn markdown(r: &Report) -> String {
             run.other_cores()
         )
         .unwrap();
-    };
-    row("**create ticket** (`POST /tickets`)", &r.create);
-    if let Some((_, run)) = &r.workflow {
-        row("assign / reply / transition", run);
     }
-    for (kind, seq, conc) in &r.queries_runs {
+    row(&mut out, "**create ticket** (`POST /tickets`)", &r.create);
+    if let Some((_, run)) = &r.workflow {
+        row(&mut out, "assign / reply / transition", run);
+    }
+    for (kind, seq, conc) in r.queries_runs.iter().filter(|(kind, ..)| !kind.starts_with("web ")) {
         let label = match *kind {
             "list by status" => "list by status (`?status=…&page=1..20`)",
             "list, all" => "list, all (`?page=1..20`)",
             "search" => "search (`?q=` 1–2 words)",
             _ => "ticket page (`/tickets/{n}`)",
         };
-        row(label, seq);
-        row(label, conc);
+        row(&mut out, label, seq);
+        row(&mut out, label, conc);
     }
     writeln!(out).unwrap();
+    if r.queries_runs.iter().any(|(kind, ..)| kind.starts_with("web ")) {
+        writeln!(out, "Web pages (HTML, signed in with a session cookie):\n").unwrap();
+        writeln!(
+            out,
+            "| Page | Clients | Count | req/s | p50 ms | p95 ms | p99 ms | max ms | server CPU ms/req | other load (cores) |"
+        )
+        .unwrap();
+        writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|").unwrap();
+        for (kind, seq, conc) in r.queries_runs.iter().filter(|(kind, ..)| kind.starts_with("web ")) {
+            let label = match *kind {
+                "web queue, all" => "queue \"all\" (`/tickets?queue=all&page=1..20`)",
+                "web queue, status" => "queue by status (`/tickets?queue=all&status=…&page=1..20`)",
+                _ => "ticket page (`/tickets/{n}`)",
+            };
+            row(&mut out, label, seq);
+            row(&mut out, label, conc);
+        }
+        writeln!(out).unwrap();
+    }
     write!(
         out,
         "Created: **{:.0} tickets/s**. Peak RSS of `mesa serve` (VmHWM): {:.1} MiB after creating, {:.1} MiB after the lifecycle phase, **{:.1} MiB** at the end",

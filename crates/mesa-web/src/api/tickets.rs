@@ -255,7 +255,7 @@ pub async fn create_ticket(
         requester_name: input.requester_name,
     };
     let view = state.desk.open_ticket(&auth.user, open).await?;
-    Ok((StatusCode::CREATED, Json(state.desk.with_sla(view).await?.into())))
+    Ok((StatusCode::CREATED, Json(state.desk.with_new_sla(view).await?.into())))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -201,7 +201,7 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer, Query(f): Query
         state
             .desk
             .store()
-            .list_users()
+            .list_staff()
             .await
             .map_err(AppError::from)?
             .into_iter()
@@ -579,7 +579,7 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(number): P
         state
             .desk
             .store()
-            .list_users()
+            .list_staff()
             .await
             .map_err(AppError::from)?
             .into_iter()
