@@ -198,6 +198,22 @@ fn holidays_unsorted(year: i32) -> Option<[Holiday; HOLIDAYS_PER_YEAR]> {
     Some(out)
 }
 
+/// The years whose holidays are computed once and kept (business-time
+/// arithmetic asks about the same days again and again: once per ticket
+/// clock per request). Other years are computed on each call.
+const CACHED_YEARS: std::ops::RangeInclusive<i32> = 1950..=2150;
+
+/// [`holidays_unsorted`], remembered per year inside [`CACHED_YEARS`].
+fn holidays_of(year: i32) -> Option<[Holiday; HOLIDAYS_PER_YEAR]> {
+    static CACHE: [std::sync::OnceLock<Option<[Holiday; HOLIDAYS_PER_YEAR]>>; 201] =
+        [const { std::sync::OnceLock::new() }; 201];
+    if CACHED_YEARS.contains(&year) {
+        *CACHE[(year - CACHED_YEARS.start()) as usize].get_or_init(|| holidays_unsorted(year))
+    } else {
+        holidays_unsorted(year)
+    }
+}
+
 /// All Colombian national holidays of `year`, sorted by date.
 ///
 /// Always 18 entries for years inside chrono's range (empty outside it). Two
@@ -214,7 +230,7 @@ fn holidays_unsorted(year: i32) -> Option<[Holiday; HOLIDAYS_PER_YEAR]> {
 /// assert_eq!(h[1].date.to_string(), "2026-01-12"); // 6 January moved to Monday
 /// ```
 pub fn colombian_holidays(year: i32) -> Vec<Holiday> {
-    let Some(all) = holidays_unsorted(year) else {
+    let Some(all) = holidays_of(year) else {
         return Vec::new();
     };
     let mut list = all.to_vec();
@@ -225,13 +241,13 @@ pub fn colombian_holidays(year: i32) -> Vec<Holiday> {
 
 /// Holidays observed on `date` (zero, one, or two when two coincide).
 pub fn colombian_holidays_on(date: NaiveDate) -> Vec<Holiday> {
-    holidays_unsorted(date.year()).map(|all| all.into_iter().filter(|h| h.date == date).collect()).unwrap_or_default()
+    holidays_of(date.year()).map(|all| all.into_iter().filter(|h| h.date == date).collect()).unwrap_or_default()
 }
 
 /// Whether `date` is a Colombian national holiday (a day of paid rest under
 /// Ley 51 de 1983). Sundays are not holidays by themselves.
 pub fn is_colombian_holiday(date: NaiveDate) -> bool {
-    holidays_unsorted(date.year()).is_some_and(|all| all.iter().any(|h| h.date == date))
+    holidays_of(date.year()).is_some_and(|all| all.iter().any(|h| h.date == date))
 }
 
 #[cfg(test)]
