@@ -29,6 +29,9 @@ const INBOX_SELECT: &str = "SELECT m.id, m.mailbox, m.message_key, m.size, m.rec
      m.outcome, m.ticket_id, t.number AS ticket_number, m.sender, m.subject, m.processed_at \
      FROM mail_inbox m LEFT JOIN tickets t ON t.id = m.ticket_id";
 
+const OUTBOX_SELECT: &str = "SELECT id, ticket_id, kind, recipients, message_id, raw, attempts, created_at, \
+     sent_at, failed_at, last_error FROM mail_outbox";
+
 /// How processing a stored message ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InboxResult {
@@ -312,22 +315,16 @@ impl Store {
         .await)?)
     }
 
-    /// The tickets whose thread holds one of these Message-IDs, in the order
-    /// of `ids` (the first found wins).
+    /// The ticket whose thread holds this Message-ID (the first one that did,
+    /// should two).
     #[tracing::instrument(skip_all)]
-    pub async fn tickets_by_message_id(&self, ids: &[&str]) -> StoreResult<Option<i64>> {
-        for id in ids {
-            let found: Option<i64> = with_pool!(self, read, |pool| sqlx::query_scalar(
-                "SELECT ticket_id FROM mail_message_ids WHERE message_id = $1 ORDER BY created_at LIMIT 1"
-            )
-            .bind(*id)
-            .fetch_optional(pool)
-            .await)?;
-            if found.is_some() {
-                return Ok(found);
-            }
-        }
-        Ok(None)
+    pub async fn ticket_by_message_id(&self, message_id: &str) -> StoreResult<Option<i64>> {
+        Ok(with_pool!(self, read, |pool| sqlx::query_scalar(
+            "SELECT ticket_id FROM mail_message_ids WHERE message_id = $1 ORDER BY created_at LIMIT 1"
+        )
+        .bind(message_id)
+        .fetch_optional(pool)
+        .await)?)
     }
 
     /// The Message-IDs of a ticket's thread, oldest first (for `References`).
@@ -385,11 +382,10 @@ impl Store {
     /// Mails due for a (first or next) attempt, oldest first.
     #[tracing::instrument(skip_all)]
     pub async fn due_mail(&self, now: DateTime<Utc>, limit: i64) -> StoreResult<Vec<OutboxMail>> {
-        Ok(with_pool!(self, read, |pool| sqlx::query_as(
-            "SELECT id, ticket_id, kind, recipients, message_id, raw, attempts, created_at, sent_at, failed_at,
-               last_error FROM mail_outbox
-             WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1 ORDER BY id LIMIT $2"
-        )
+        Ok(with_pool!(self, read, |pool| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{OUTBOX_SELECT} WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1
+                 ORDER BY id LIMIT $2"
+        )))
         .bind(now)
         .bind(limit)
         .fetch_all(pool)
@@ -399,10 +395,9 @@ impl Store {
     /// The outbox, newest first (for the admin and the tests).
     #[tracing::instrument(skip_all)]
     pub async fn outbox(&self, limit: i64) -> StoreResult<Vec<OutboxMail>> {
-        Ok(with_pool!(self, read, |pool| sqlx::query_as(
-            "SELECT id, ticket_id, kind, recipients, message_id, raw, attempts, created_at, sent_at, failed_at,
-               last_error FROM mail_outbox ORDER BY id DESC LIMIT $1"
-        )
+        Ok(with_pool!(self, read, |pool| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{OUTBOX_SELECT} ORDER BY id DESC LIMIT $1"
+        )))
         .bind(limit)
         .fetch_all(pool)
         .await)?)

@@ -151,7 +151,7 @@ impl Desk {
         for reference in references_to_check(mail, &signer) {
             let found = match reference {
                 Reference::Signed { ticket, .. } => optional(self.store.ticket_by_number(ticket).await)?,
-                Reference::Stored { id } => match self.store.tickets_by_message_id(&[id.as_str()]).await? {
+                Reference::Stored { id } => match self.store.ticket_by_message_id(id.as_str()).await? {
                     Some(ticket_id) => optional(self.store.ticket_by_id(ticket_id).await)?,
                     None => None,
                 },

@@ -250,10 +250,15 @@ pub async fn list_held(
     responses((status = 200, description = "the raw message"), (status = 404, body = ErrorBody)))]
 pub async fn held_raw(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> Result<Response, ApiError> {
     let id = parse_id(&id, "message")?;
-    let raw = state.desk.raw_mail(&auth.actor, id).await?;
+    Ok(raw_message_download(id, state.desk.raw_mail(&auth.actor, id).await?))
+}
+
+/// A received message as a download (`message/rfc822`), never rendered: the
+/// API and the admin page serve it alike.
+pub(crate) fn raw_message_download(id: i64, raw: Vec<u8>) -> Response {
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"mensaje-{id}.eml\""))
         .unwrap_or(HeaderValue::from_static("attachment"));
-    Ok((
+    (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("message/rfc822")),
             (header::CONTENT_DISPOSITION, disposition),
@@ -261,7 +266,7 @@ pub async fn held_raw(State(state): State<AppState>, auth: Auth, Path(id): Path<
         ],
         raw,
     )
-        .into_response())
+        .into_response()
 }
 
 #[derive(Serialize, ToSchema)]

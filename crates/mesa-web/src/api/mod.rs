@@ -6,6 +6,8 @@ mod meta;
 mod policy;
 mod tickets;
 
+pub(crate) use mail::raw_message_download;
+
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 

@@ -13,7 +13,7 @@ use mesa_core::{Role, TicketType, User};
 use serde::Deserialize;
 
 use super::session::Viewer;
-use super::{Chrome, UiError, UiResult, page};
+use super::{Chrome, Tr, UiError, UiResult, page};
 use crate::AppState;
 
 #[derive(Template)]
@@ -57,6 +57,8 @@ impl AdminPage {
     }
 }
 
+/// An administration page's query after a form: which form failed, on which
+/// field and why, or that it was saved.
 #[derive(Deserialize, Default)]
 pub struct AdminQuery {
     form: Option<String>,
@@ -65,7 +67,20 @@ pub struct AdminQuery {
     saved: Option<String>,
 }
 
-fn only_admins(viewer: &Viewer) -> UiResult<()> {
+impl AdminQuery {
+    pub(super) fn saved(&self) -> bool {
+        self.saved.is_some()
+    }
+
+    /// The failing form, its field, and the translated message.
+    pub(super) fn error(self, tr: Tr) -> Option<(String, String, String)> {
+        let (form, field, code) = (self.form?, self.field?, self.code?);
+        let message = format!("{}: {}", tr.t(&format!("ui.field.{field}")), tr.t(&format!("ui.error.{code}")));
+        Some((form, field, message))
+    }
+}
+
+pub(super) fn only_admins(viewer: &Viewer) -> UiResult<()> {
     if viewer.0.actor.can_manage_users() { Ok(()) } else { Err(AppError::forbidden("administrators only").into()) }
 }
 
@@ -73,14 +88,8 @@ pub async fn index(State(state): State<AppState>, viewer: Viewer, Query(q): Quer
     only_admins(&viewer)?;
     let c = Chrome::new(&viewer.0, "ui.admin.title", "admin");
     let tr = c.tr;
-    let error = match (q.form, q.field, q.code) {
-        (Some(form), Some(field), Some(code)) => Some((
-            form,
-            field.clone(),
-            format!("{}: {}", tr.t(&format!("ui.field.{field}")), tr.t(&format!("ui.error.{code}"))),
-        )),
-        _ => None,
-    };
+    let saved = q.saved();
+    let error = q.error(tr);
     let users = state.desk.list_users(&viewer.0.actor).await?.into_iter().map(|u| {
         let role = tr.label(&u.role);
         (u, role)
@@ -98,7 +107,7 @@ pub async fn index(State(state): State<AppState>, viewer: Viewer, Query(q): Quer
         services: services.collect(),
         types: TicketType::ALL.iter().map(|t| (t.as_str(), tr.label(t))).collect(),
         error,
-        saved: q.saved.is_some(),
+        saved,
         sla: state.desk.policy().await?.sla.clone(),
         automation: state.desk.policy().await?.automation.clone(),
         hold_reasons: HoldReason::ALL.iter().map(|r| (r.as_str(), tr.label(r))).collect(),

@@ -6,14 +6,13 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use mesa_app::mail::MailboxInput;
 use mesa_app::mail::templates::{self, Template as MailTemplate, TemplateOverrides};
 use mesa_app::{AppError, InboxMessage, MailSettings, MailboxRow, OutboxMail};
 use mesa_core::Lang;
-use serde::Deserialize;
 
+use super::admin::{AdminQuery, only_admins};
 use super::format::when;
 use super::session::Viewer;
 use super::{Chrome, UiError, UiResult, page};
@@ -40,30 +39,12 @@ impl MailPage {
     }
 }
 
-#[derive(Deserialize, Default)]
-pub struct PageQuery {
-    form: Option<String>,
-    field: Option<String>,
-    code: Option<String>,
-    saved: Option<String>,
-}
-
-fn only_admins(viewer: &Viewer) -> UiResult<()> {
-    if viewer.0.actor.can_manage_users() { Ok(()) } else { Err(AppError::forbidden("administrators only").into()) }
-}
-
-pub async fn index(State(state): State<AppState>, viewer: Viewer, Query(q): Query<PageQuery>) -> UiResult<Response> {
+pub async fn index(State(state): State<AppState>, viewer: Viewer, Query(q): Query<AdminQuery>) -> UiResult<Response> {
     only_admins(&viewer)?;
     let actor = &viewer.0.actor;
     let c = Chrome::new(&viewer.0, "ui.mail.title", "admin");
-    let tr = c.tr;
-    let error = match (q.form, q.field, q.code) {
-        (Some(form), Some(field), Some(code)) => {
-            let message = format!("{}: {}", tr.t(&format!("ui.field.{field}")), tr.t(&format!("ui.error.{code}")));
-            Some((form, field, message))
-        }
-        _ => None,
-    };
+    let saved = q.saved();
+    let error = q.error(c.tr);
     let tz = state.timezone;
     let overrides = state.desk.mail_templates().await?;
     let mut all_templates = Vec::new();
@@ -95,7 +76,7 @@ pub async fn index(State(state): State<AppState>, viewer: Viewer, Query(q): Quer
         templates: all_templates,
         placeholders: templates::PLACEHOLDERS.iter().map(|p| format!("{{{p}}}")).collect::<Vec<_>>().join(" "),
         error,
-        saved: q.saved.is_some(),
+        saved,
         c,
     }))
 }
@@ -219,15 +200,5 @@ pub async fn release(State(state): State<AppState>, viewer: Viewer, Form(f): For
 pub async fn raw(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>) -> UiResult<Response> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound("message"))?;
     let bytes = state.desk.raw_mail(&viewer.0.actor, id).await?;
-    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"mensaje-{id}.eml\""))
-        .unwrap_or(HeaderValue::from_static("attachment"));
-    Ok((
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static("message/rfc822")),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; default-src 'none'")),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::api::raw_message_download(id, bytes))
 }
