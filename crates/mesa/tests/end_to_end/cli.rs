@@ -60,7 +60,9 @@ fn bad_cli_input_is_explained_and_fails() {
 #[tokio::test]
 async fn the_password_set_by_the_cli_is_stored_as_an_argon2_hash() {
     let desk = Desk::start(Db::Sqlite).await;
-    let raw = std::fs::read(desk.db.data_path().join("mesa.db")).unwrap();
+    // In WAL mode the newest pages may still sit in the write-ahead log.
+    let mut raw = std::fs::read(desk.db.data_path().join("mesa.db")).unwrap();
+    raw.extend(std::fs::read(desk.db.data_path().join("mesa.db-wal")).unwrap_or_default());
     let text = String::from_utf8_lossy(&raw);
     assert!(text.contains("$argon2id$"));
     assert!(!text.contains(crate::support::PASSWORD));
