@@ -117,7 +117,7 @@ impl Desk {
             let (ticket, changes) = lifecycle::plan(&view.ticket, Role::Admin, input, now).map_err(AppError::from)?;
             let mut history = vec![(Change::new("automation", None, Some(action.as_str().to_owned())), false)];
             history.extend(changes.into_iter().map(|c| (c, false)));
-            match self.write_planned(&view, Planned { ticket, entry: None, history }, None, now).await? {
+            match self.write_planned(&view, Planned { ticket, entry: None, history }, None, now, None).await? {
                 Written::Done(_) => return Ok(true),
                 Written::Stale => continue,
             }

@@ -2,13 +2,13 @@
 
 use chrono::{DateTime, Utc};
 use mesa_core::lifecycle::{self, Change, TransitionInput};
-use mesa_core::sla::SlaStatus;
+use mesa_core::sla::{SlaStamp, SlaStatus};
 use mesa_core::ticket::{Level, TicketText, limits};
 use mesa_core::validate::{FieldError, optional_text, required_text};
 use mesa_core::{Actor, Email, Priority, Role, Status, Ticket, TicketType, User, search};
 use mesa_store::{
-    Attachment, Directory, Entry, HistoryRecord, NewAttachment, NewEntry, NewTicket, NewUser, SlaFilter, SortOrder,
-    StatusRecord, StoreError, TicketFilter, TicketUpdate, TicketView,
+    Attachment, Directory, Entry, HistoryRecord, MailWrites, NewAttachment, NewEntry, NewTicket, NewUser, Service,
+    SlaFilter, SortOrder, StatusRecord, StoreError, TicketFilter, TicketUpdate, TicketView,
 };
 
 use crate::mail::Notice;
@@ -74,6 +74,28 @@ const DEFAULT_PER_PAGE: u32 = 25;
 /// How many times a change is retried when another one won the race.
 pub(crate) const WRITE_ATTEMPTS: u32 = 12;
 
+/// A ticket just opened, with the names in hand: its requester's and its
+/// service's (the department, building and team names are left out).
+pub(crate) fn opened_view(
+    ticket: Ticket,
+    requester: &User,
+    service_name: Option<String>,
+    stamp: SlaStamp,
+) -> TicketView {
+    TicketView {
+        ticket,
+        requester_email: requester.email.to_string(),
+        requester_name: requester.name.clone(),
+        assignee_email: None,
+        assignee_name: None,
+        service_name,
+        department_name: None,
+        building_name: None,
+        team_name: None,
+        stamp,
+    }
+}
+
 /// Whether a planned change was written (with its entry's id), or lost the
 /// race to another writer and must be planned again.
 pub(crate) enum Written {
@@ -124,6 +146,26 @@ impl Desk {
         input: OpenTicket,
         source_mail_id: Option<i64>,
     ) -> AppResult<TicketView> {
+        let (new, service) = self.prepare_ticket(requester, created_by, input, source_mail_id).await?;
+        let ticket = self.store.create_ticket(&new).await?;
+        tracing::info!(number = ticket.number, "ticket opened");
+        if ticket.department_id.is_some() || ticket.building_id.is_some() || ticket.team_id.is_some() {
+            return Ok(self.store.ticket_by_id(ticket.id).await?);
+        }
+        // Every name is already in hand: no need to read the ticket back.
+        Ok(opened_view(ticket, requester, service.map(|s| s.name), new.stamp))
+    }
+
+    /// Checks a new ticket's fields and fills in what follows from them
+    /// (the service's defaults, the requester's place, the SLA clocks).
+    /// Returns it with its service.
+    pub(crate) async fn prepare_ticket(
+        &self,
+        requester: &User,
+        created_by: i64,
+        input: OpenTicket,
+        source_mail_id: Option<i64>,
+    ) -> AppResult<(NewTicket, Option<Service>)> {
         let text = TicketText::parse(
             &input.subject,
             &input.description,
@@ -175,25 +217,7 @@ impl Desk {
             mesa_core::sla::Timeline { created_at: now, first_response_at: None, solved_at: None, pauses: vec![] };
         let new =
             NewTicket { stamp: mesa_core::sla::evaluate(calendar, target, &timeline, &policy.sla, now).stamp(), ..new };
-        let ticket = self.store.create_ticket(&new).await?;
-        tracing::info!(number = ticket.number, "ticket opened");
-        if ticket.department_id.is_some() || ticket.building_id.is_some() || ticket.team_id.is_some() {
-            return Ok(self.store.ticket_by_id(ticket.id).await?);
-        }
-        // Every name is already in hand: no need to read the ticket back.
-        let stamp = new.stamp;
-        Ok(TicketView {
-            ticket,
-            requester_email: requester.email.to_string(),
-            requester_name: requester.name.clone(),
-            assignee_email: None,
-            assignee_name: None,
-            service_name: service.map(|s| s.name),
-            department_name: None,
-            building_name: None,
-            team_name: None,
-            stamp,
-        })
+        Ok((new, service))
     }
 
     /// The clocks of a ticket just opened, whose history has no status
@@ -333,7 +357,7 @@ impl Desk {
             }
             let view = self.visible(actor, number).await?;
             let planned = plan(&view)?;
-            match self.write_planned(&view, planned, Some(actor.user_id), Utc::now()).await? {
+            match self.write_planned(&view, planned, Some(actor.user_id), Utc::now(), None).await? {
                 Written::Done(entry_id) => return Ok((self.store.ticket_by_id(view.ticket.id).await?, entry_id)),
                 Written::Stale => continue,
             }
@@ -349,6 +373,7 @@ impl Desk {
         planned: Planned,
         actor_id: Option<i64>,
         now: DateTime<Utc>,
+        mail: Option<&MailWrites>,
     ) -> AppResult<Written> {
         let policy = self.policy().await?;
         let mut history: Vec<StatusRecord> =
@@ -368,6 +393,7 @@ impl Desk {
             actor_id,
             stamp,
             at: now,
+            mail,
         };
         match self.store.update_ticket(update).await {
             Ok(entry_id) => Ok(Written::Done(entry_id)),
@@ -410,7 +436,8 @@ impl Desk {
         let entry_id = entry_id.expect("a reply writes an entry");
         if !internal {
             let author = self.store.user_by_id(actor.user_id).await?;
-            self.notify(Notice::Reply { view: &view, entry_id: Some(entry_id), author: &author, body: &body }).await;
+            let dedupe = format!("reply:{entry_id}");
+            self.notify(Notice::Reply { view: &view, dedupe, author: &author, body: &body }).await;
         }
         let entries = self.store.entries(view.ticket.id, true).await?;
         entries.into_iter().find(|e| e.id == entry_id).ok_or(AppError::NotFound("entry"))

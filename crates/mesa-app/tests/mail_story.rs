@@ -335,3 +335,37 @@ async fn tickets_opened_on_the_web_are_acknowledged_by_mail_and_agents_hear_of_a
         assert!(kinds.contains(&"requester_replied tecnico@villaesperanza.gov.co".to_owned()), "{kinds:?}");
     }
 }
+
+#[tokio::test]
+async fn the_same_message_delivered_twice_at_once_is_written_once() {
+    for kind in databases() {
+        let db = TestDb::new(kind).await;
+        let desk = desk(&db).await;
+        let admin = admin(&desk).await;
+        let first = mail("Ana <ana@villaesperanza.gov.co>", "", "Sin impresora", "No imprime.", "twice-1@x.co");
+        // Two deliveries racing (an IMAP poller and a retried MTA pipe): each
+        // stores or finds the raw message, then both try to write the ticket.
+        let (a, b) = tokio::join!(desk.ingest_mail("soporte", &first), desk.ingest_mail("soporte", &first));
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_eq!(a, b, "{kind:?}: both report the same outcome");
+        assert!(matches!(a, IngestOutcome::Created { .. }), "{kind:?}: {a:?}");
+        let n = number(&a);
+        let reply = mail(
+            "Ana <ana@villaesperanza.gov.co>",
+            "In-Reply-To: <twice-1@x.co>\r\n",
+            "Re: Sin impresora",
+            "Ya reinicié el equipo.",
+            "twice-2@x.co",
+        );
+        let (a, b) = tokio::join!(desk.ingest_mail("soporte", &reply), desk.ingest_mail("soporte", &reply));
+        assert_eq!(a.unwrap(), IngestOutcome::Appended { number: n }, "{kind:?}");
+        assert_eq!(b.unwrap(), IngestOutcome::Appended { number: n }, "{kind:?}");
+
+        let (_, total) = desk.store().list_tickets(&Default::default()).await.unwrap();
+        assert_eq!(total, 1, "{kind:?}: one ticket");
+        let page = desk.ticket(&actor(&admin), n).await.unwrap();
+        assert_eq!(page.entries.len(), 1, "{kind:?}: one reply: {:?}", page.entries);
+        let acks = outbox(&desk, &admin).await.into_iter().filter(|m| m.0 == "created").count();
+        assert_eq!(acks, 1, "{kind:?}: acknowledged once");
+    }
+}

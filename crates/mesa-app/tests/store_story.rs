@@ -166,6 +166,7 @@ async fn a_stale_copy_cannot_overwrite_a_newer_ticket() {
             actor_id: None,
             stamp: Default::default(),
             at: chrono::Utc::now(),
+            mail: None,
         };
         let err = desk.store().update_ticket(update).await.unwrap_err();
         assert!(matches!(err, mesa_store::StoreError::Conflict(ref c) if c == "stale_ticket"), "{kind:?}: {err}");

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::tickets::NewAttachment;
 use crate::{Store, StoreResult, with_pool, with_tx};
 
 /// A received message as stored (raw bytes first, before anything else).
@@ -23,6 +24,28 @@ pub struct InboxMessage {
     pub sender: Option<String>,
     pub subject: Option<String>,
     pub processed_at: Option<DateTime<Utc>>,
+}
+
+impl InboxMessage {
+    /// A message just stored, not yet processed.
+    fn pending(id: i64, mailbox: &str, message_key: &str, size: usize, now: DateTime<Utc>) -> Self {
+        InboxMessage {
+            id,
+            mailbox: mailbox.to_owned(),
+            message_key: message_key.to_owned(),
+            size: size as i64,
+            // As stored: the database keeps microseconds.
+            received_at: now,
+            state: "pending".into(),
+            reason: None,
+            outcome: None,
+            ticket_id: None,
+            ticket_number: None,
+            sender: None,
+            subject: None,
+            processed_at: None,
+        }
+    }
 }
 
 const INBOX_SELECT: &str = "SELECT m.id, m.mailbox, m.message_key, m.size, m.received_at, m.state, m.reason, \
@@ -64,6 +87,19 @@ pub struct NewOutboxMail {
     pub recipients: Vec<String>,
     pub message_id: String,
     pub raw: Vec<u8>,
+}
+
+/// What a received message writes besides its ticket or thread entry, in
+/// the same transaction as them (so a crash leaves all of it or none): its
+/// files, the mails it sends, and its outcome. Each is written for the
+/// ticket it joins.
+#[derive(Debug, Clone)]
+pub struct MailWrites {
+    /// The stored message (`mail_inbox`).
+    pub inbox_id: i64,
+    pub result: InboxResult,
+    pub outbox: Vec<NewOutboxMail>,
+    pub attachments: Vec<NewAttachment>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -183,22 +219,7 @@ impl Store {
         .fetch_optional(pool)
         .await)?;
         if let Some(id) = inserted {
-            return Ok(InboxMessage {
-                id,
-                mailbox: mailbox.to_owned(),
-                message_key: message_key.to_owned(),
-                size: raw.len() as i64,
-                // As stored: the database keeps microseconds.
-                received_at: now,
-                state: "pending".into(),
-                reason: None,
-                outcome: None,
-                ticket_id: None,
-                ticket_number: None,
-                sender: None,
-                subject: None,
-                processed_at: None,
-            });
+            return Ok(InboxMessage::pending(id, mailbox, message_key, raw.len(), now));
         }
         let sql = sqlx::AssertSqlSafe(format!("{INBOX_SELECT} WHERE m.mailbox = $1 AND m.message_key = $2"));
         Ok(with_pool!(self, write, |pool| sqlx::query_as(sql).bind(mailbox).bind(message_key).fetch_one(pool).await)?)
@@ -246,37 +267,7 @@ impl Store {
     pub async fn finish_mail(&self, id: i64, result: &InboxResult) -> StoreResult<()> {
         let now = Utc::now();
         with_tx!(self, |tx| {
-            if let Some(ticket_id) = result.ticket_id {
-                for p in &result.participants {
-                    sqlx::query(
-                        "INSERT INTO ticket_participants (ticket_id, email, name, created_at) VALUES ($1, $2, $3, $4)
-                         ON CONFLICT (ticket_id, email) DO NOTHING",
-                    )
-                    .bind(ticket_id)
-                    .bind(p.email.to_lowercase())
-                    .bind(&p.name)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                if let Some(message_id) = &result.message_id {
-                    insert_message_id!(tx, message_id, ticket_id, "in", now)?;
-                }
-            }
-            sqlx::query(
-                "UPDATE mail_inbox SET state = $1, reason = $2, outcome = $3, ticket_id = $4, sender = $5,
-                   subject = $6, processed_at = $7 WHERE id = $8",
-            )
-            .bind(result.state)
-            .bind(&result.reason)
-            .bind(result.outcome)
-            .bind(result.ticket_id)
-            .bind(&result.sender)
-            .bind(&result.subject)
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+            finish_inbox!(tx, id, result, result.ticket_id, now)?;
             tx.commit().await?;
         });
         Ok(())
@@ -304,11 +295,11 @@ impl Store {
             .await)?)
     }
 
-    /// The thread entry a stored message became, if a first attempt got that far.
+    /// The ticket a stored message became a thread entry of, if it did.
     #[tracing::instrument(skip_all)]
     pub async fn entry_from_mail(&self, mail_id: i64) -> StoreResult<Option<i64>> {
         Ok(with_pool!(self, read, |pool| sqlx::query_scalar(
-            "SELECT id FROM ticket_entries WHERE source_mail_id = $1"
+            "SELECT ticket_id FROM ticket_entries WHERE source_mail_id = $1"
         )
         .bind(mail_id)
         .fetch_optional(pool)
@@ -354,28 +345,9 @@ impl Store {
     pub async fn queue_mail(&self, mail: &NewOutboxMail) -> StoreResult<bool> {
         let now = Utc::now();
         with_tx!(self, |tx| {
-            let done = sqlx::query(
-                "INSERT INTO mail_outbox (dedupe_key, ticket_id, kind, recipients, message_id, raw, created_at,
-                   next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (dedupe_key) DO NOTHING",
-            )
-            .bind(&mail.dedupe_key)
-            .bind(mail.ticket_id)
-            .bind(&mail.kind)
-            .bind(mail.recipients.join(", "))
-            .bind(&mail.message_id)
-            .bind(&mail.raw)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if done == 1
-                && let Some(ticket_id) = mail.ticket_id
-            {
-                let bare = mail.message_id.trim_matches(['<', '>']);
-                insert_message_id!(tx, bare, ticket_id, "out", now)?;
-            }
+            let queued = queue_outbox!(tx, mail, mail.ticket_id, now)?;
             tx.commit().await?;
-            Ok(done == 1)
+            Ok(queued)
         })
     }
 
@@ -544,4 +516,102 @@ macro_rules! insert_message_id {
         .await
     };
 }
-use insert_message_id;
+pub(crate) use insert_message_id;
+
+/// Queues `$mail` for ticket `$ticket_id` and remembers its Message-ID for
+/// the ticket's thread; `Ok(false)` when its dedupe key is queued already.
+macro_rules! queue_outbox {
+    ($tx:expr, $mail:expr, $ticket_id:expr, $now:expr) => {
+        async {
+            let mail: &$crate::NewOutboxMail = $mail;
+            let ticket_id: Option<i64> = $ticket_id;
+            let done = sqlx::query(
+                "INSERT INTO mail_outbox (dedupe_key, ticket_id, kind, recipients, message_id, raw, created_at,
+                   next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (dedupe_key) DO NOTHING",
+            )
+            .bind(&mail.dedupe_key)
+            .bind(ticket_id)
+            .bind(&mail.kind)
+            .bind(mail.recipients.join(", "))
+            .bind(&mail.message_id)
+            .bind(&mail.raw)
+            .bind($now)
+            .execute(&mut *$tx)
+            .await?
+            .rows_affected();
+            if done == 1
+                && let Some(ticket_id) = ticket_id
+            {
+                let bare = mail.message_id.trim_matches(['<', '>']);
+                $crate::mail::insert_message_id!($tx, bare, ticket_id, "out", $now)?;
+            }
+            Ok::<bool, sqlx::Error>(done == 1)
+        }
+        .await
+    };
+}
+
+/// Records how processing stored message `$id` ended, with what it adds to
+/// ticket `$ticket_id` (participants, its Message-ID).
+macro_rules! finish_inbox {
+    ($tx:expr, $id:expr, $result:expr, $ticket_id:expr, $now:expr) => {
+        async {
+            let result: &$crate::InboxResult = $result;
+            let ticket_id: Option<i64> = $ticket_id;
+            if let Some(ticket_id) = ticket_id {
+                for p in &result.participants {
+                    sqlx::query(
+                        "INSERT INTO ticket_participants (ticket_id, email, name, created_at) VALUES ($1, $2, $3, $4)
+                         ON CONFLICT (ticket_id, email) DO NOTHING",
+                    )
+                    .bind(ticket_id)
+                    .bind(p.email.to_lowercase())
+                    .bind(&p.name)
+                    .bind($now)
+                    .execute(&mut *$tx)
+                    .await?;
+                }
+                if let Some(message_id) = &result.message_id {
+                    $crate::mail::insert_message_id!($tx, message_id, ticket_id, "in", $now)?;
+                }
+            }
+            sqlx::query(
+                "UPDATE mail_inbox SET state = $1, reason = $2, outcome = $3, ticket_id = $4, sender = $5,
+                   subject = $6, processed_at = $7 WHERE id = $8",
+            )
+            .bind(result.state)
+            .bind(&result.reason)
+            .bind(result.outcome)
+            .bind(ticket_id)
+            .bind(&result.sender)
+            .bind(&result.subject)
+            .bind($now)
+            .bind($id)
+            .execute(&mut *$tx)
+            .await?;
+            Ok::<(), sqlx::Error>(())
+        }
+        .await
+    };
+}
+
+/// Writes `$writes` (a received message's files, mails and outcome) for
+/// ticket `$ticket_id` inside transaction `$tx`.
+macro_rules! write_mail {
+    ($tx:expr, $writes:expr, $ticket_id:expr, $now:expr) => {
+        async {
+            let writes: &$crate::MailWrites = $writes;
+            let ticket_id: i64 = $ticket_id;
+            for file in &writes.attachments {
+                $crate::tickets::insert_attachment!($tx, file, ticket_id, $now)?;
+            }
+            for mail in &writes.outbox {
+                $crate::mail::queue_outbox!($tx, mail, Some(ticket_id), $now)?;
+            }
+            $crate::mail::finish_inbox!($tx, writes.inbox_id, &writes.result, Some(ticket_id), $now)?;
+            Ok::<(), sqlx::Error>(())
+        }
+        .await
+    };
+}
+pub(crate) use {finish_inbox, queue_outbox, write_mail};

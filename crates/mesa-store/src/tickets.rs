@@ -8,6 +8,7 @@ use mesa_core::ticket::{Level, TicketText};
 use mesa_core::{Priority, Status, Ticket, TicketType};
 use sqlx::AssertSqlSafe;
 
+use crate::mail::{MailWrites, write_mail};
 use crate::rows::TicketRow;
 use crate::{Backend, Db, Store, StoreError, StoreResult, with_pool, with_tx};
 
@@ -139,6 +140,8 @@ pub struct TicketUpdate<'a> {
     pub stamp: SlaStamp,
     /// When the change happens (the clock automation runs at, in tests too).
     pub at: DateTime<Utc>,
+    /// A received message the change comes from, written with it.
+    pub mail: Option<&'a MailWrites>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -226,39 +229,10 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn create_ticket(&self, new: &NewTicket) -> StoreResult<Ticket> {
         let now = Utc::now();
-        let doc = fold(&format!("{} {}", new.text.subject, new.text.description));
-        macro_rules! bind_new {
-            ($query:expr) => {
-                $query
-                    .bind(new.text.subject.clone())
-                    .bind(new.text.description.clone())
-                    .bind(new.ticket_type.as_str())
-                    .bind(new.status.as_str())
-                    .bind(new.priority.as_str())
-                    .bind(new.service_id)
-                    .bind(new.requester_id)
-                    .bind(new.department_id)
-                    .bind(new.building_id)
-                    .bind(new.text.contact_phone.clone())
-                    .bind(new.text.remote_access_id.clone())
-                    .bind(new.assignee_id)
-                    .bind(new.team_id)
-                    .bind(i32::from(new.level.get()))
-                    .bind(now)
-                    .bind(new.stamp.response_due_at)
-                    .bind(new.stamp.resolution_due_at)
-                    .bind(new.stamp.response_warn_at)
-                    .bind(new.stamp.resolution_warn_at)
-                    .bind(new.stamp.paused)
-                    .bind(new.created_by)
-                    .bind(doc)
-                    .bind(new.source_mail_id)
-            };
-        }
         let row: TicketRow = match &self.db {
             Db::Sqlite { new_tickets, .. } => {
                 let (reply, answer) = tokio::sync::oneshot::channel();
-                let query = bind_new!(sqlx::query_as::<_, TicketRow>(SQLITE_CREATE_TICKET));
+                let query = bind_new_ticket!(sqlx::query_as::<_, TicketRow>(SQLITE_CREATE_TICKET), new, now);
                 new_tickets
                     .send(NewTicketJob { query, reply })
                     .await
@@ -266,10 +240,42 @@ impl Store {
                 answer.await.map_err(|_| StoreError::Unavailable(sqlx::Error::PoolClosed))??
             }
             Db::Postgres(pool) => {
-                bind_new!(sqlx::query_as::<_, TicketRow>(POSTGRES_CREATE_TICKET)).fetch_one(pool).await?
+                bind_new_ticket!(sqlx::query_as::<_, TicketRow>(POSTGRES_CREATE_TICKET), new, now)
+                    .fetch_one(pool)
+                    .await?
             }
         };
         row.try_into()
+    }
+
+    /// Numbers and stores a ticket made from a received message, and in the
+    /// same transaction what the message writes with it: `follow` gets the
+    /// numbered ticket and returns its mails, files and outcome (rendered
+    /// with the number). `Conflict` when the message already made a ticket.
+    #[tracing::instrument(skip_all)]
+    pub async fn create_ticket_from_mail<F>(&self, new: &NewTicket, follow: F) -> StoreResult<Ticket>
+    where
+        F: FnOnce(&Ticket) -> MailWrites + Send,
+    {
+        let now = Utc::now();
+        with_tx!(self, |tx| {
+            let row: TicketRow = match self.backend() {
+                Backend::Sqlite => bind_new_ticket!(sqlx::query_as(SQLITE_CREATE_TICKET), new, now)
+                    .fetch_all(&mut *tx)
+                    .await?
+                    .into_iter()
+                    .next()
+                    .ok_or(StoreError::NotFound)?,
+                Backend::Postgres => {
+                    bind_new_ticket!(sqlx::query_as(POSTGRES_CREATE_TICKET), new, now).fetch_one(&mut *tx).await?
+                }
+            };
+            let ticket = Ticket::try_from(row)?;
+            let writes = follow(&ticket);
+            write_mail!(tx, &writes, ticket.id, now)?;
+            tx.commit().await?;
+            Ok(ticket)
+        })
     }
 
     /// Writes a ticket change, its thread entry and its history atomically.
@@ -358,6 +364,9 @@ impl Store {
                     .bind(now)
                     .execute(&mut *tx)
                     .await?;
+            }
+            if let Some(writes) = update.mail {
+                write_mail!(tx, writes, t.id, now)?;
             }
             tx.commit().await?;
             Ok(entry_id)
@@ -602,29 +611,7 @@ impl Store {
     pub async fn insert_attachment(&self, new: &NewAttachment) -> StoreResult<Attachment> {
         let now = Utc::now();
         with_tx!(self, |tx| {
-            let att: Attachment = sqlx::query_as(
-                "INSERT INTO attachments (ticket_id, uploaded_by, filename, content_type, size, sha256, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *",
-            )
-            .bind(new.ticket_id)
-            .bind(new.uploaded_by)
-            .bind(&new.filename)
-            .bind(&new.content_type)
-            .bind(new.size)
-            .bind(&new.sha256)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
-            sqlx::query(HISTORY_INSERT)
-                .bind(new.ticket_id)
-                .bind(new.uploaded_by)
-                .bind("attachment")
-                .bind(None::<String>)
-                .bind(&new.filename)
-                .bind(false)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+            let att = insert_attachment!(tx, new, new.ticket_id, now)?;
             tx.commit().await?;
             Ok(att)
         })
@@ -725,6 +712,38 @@ async fn write_new_tickets(writer: &sqlx::SqlitePool, batch: Vec<NewTicketJob>) 
     written
 }
 
+/// Binds a new ticket's `$1…$23` to `$query` (see `new_ticket_columns`).
+macro_rules! bind_new_ticket {
+    ($query:expr, $new:expr, $now:expr) => {{
+        let new: &NewTicket = $new;
+        $query
+            .bind(new.text.subject.clone())
+            .bind(new.text.description.clone())
+            .bind(new.ticket_type.as_str())
+            .bind(new.status.as_str())
+            .bind(new.priority.as_str())
+            .bind(new.service_id)
+            .bind(new.requester_id)
+            .bind(new.department_id)
+            .bind(new.building_id)
+            .bind(new.text.contact_phone.clone())
+            .bind(new.text.remote_access_id.clone())
+            .bind(new.assignee_id)
+            .bind(new.team_id)
+            .bind(i32::from(new.level.get()))
+            .bind($now)
+            .bind(new.stamp.response_due_at)
+            .bind(new.stamp.resolution_due_at)
+            .bind(new.stamp.response_warn_at)
+            .bind(new.stamp.resolution_warn_at)
+            .bind(new.stamp.paused)
+            .bind(new.created_by)
+            .bind(fold(&format!("{} {}", new.text.subject, new.text.description)))
+            .bind(new.source_mail_id)
+    }};
+}
+use bind_new_ticket;
+
 /// The columns a new ticket is written with, `$1…$20`; `$21` is who opens
 /// it and `$22` its folded text for the search index.
 macro_rules! new_ticket_columns {
@@ -779,3 +798,39 @@ fn search_insert_sql(backend: Backend) -> &'static str {
         }
     }
 }
+
+/// Inserts attachment `$new` on ticket `$ticket_id`, with its history line.
+macro_rules! insert_attachment {
+    ($tx:expr, $new:expr, $ticket_id:expr, $now:expr) => {
+        async {
+            let new: &$crate::NewAttachment = $new;
+            let ticket_id: i64 = $ticket_id;
+            let att: $crate::Attachment = sqlx::query_as(
+                "INSERT INTO attachments (ticket_id, uploaded_by, filename, content_type, size, sha256, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *",
+            )
+            .bind(ticket_id)
+            .bind(new.uploaded_by)
+            .bind(&new.filename)
+            .bind(&new.content_type)
+            .bind(new.size)
+            .bind(&new.sha256)
+            .bind($now)
+            .fetch_one(&mut *$tx)
+            .await?;
+            sqlx::query($crate::tickets::HISTORY_INSERT)
+                .bind(ticket_id)
+                .bind(new.uploaded_by)
+                .bind("attachment")
+                .bind(None::<String>)
+                .bind(&new.filename)
+                .bind(false)
+                .bind($now)
+                .execute(&mut *$tx)
+                .await?;
+            Ok::<$crate::Attachment, sqlx::Error>(att)
+        }
+        .await
+    };
+}
+pub(crate) use insert_attachment;

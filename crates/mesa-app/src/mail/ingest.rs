@@ -2,12 +2,13 @@
 //! message; never nothing.
 //!
 //! The order makes a crash at any point safe (issue 4): the raw bytes are
-//! stored first, keyed by mailbox and Message-ID; the ticket or entry made
-//! from them names the stored message (a unique column), so a second attempt
-//! finds it instead of writing it twice; every later step (participants,
-//! Message-IDs, attachments, mails) is idempotent; the message is marked
-//! done last. The caller acknowledges the message to its source (IMAP flag,
-//! MTA exit code) only after this returns.
+//! stored first, keyed by mailbox and Message-ID; then the ticket or thread
+//! entry made from them is written in one transaction with everything else
+//! the message brings (files, participants, its Message-ID, the mails it
+//! sends, the outcome). The ticket or entry names the stored message (a
+//! unique column), so a second attempt cannot write it twice. The caller
+//! acknowledges the message to its source (IMAP flag, MTA exit code) only
+//! after this returns.
 
 use std::fmt;
 
@@ -15,15 +16,18 @@ use chrono::Utc;
 use mesa_core::labels::text;
 use mesa_core::lifecycle::{self, Change, TransitionInput};
 use mesa_core::ticket::limits;
-use mesa_core::{Actor, Email, Lang, Role, Status, User};
+use mesa_core::{Actor, Email, Lang, Role, Status, Ticket, User};
 use mesa_mail::{
     Disposition, Mailbox, ParsedMail, Reference, ThreadDecision, ThreadFacts, TicketFacts, TicketState, decide,
     disposition, references_to_check, strip_reply_prefixes, subject_tag,
 };
-use mesa_store::{InboxMessage, InboxResult, NewAttachment, NewEntry, NewUser, Participant, StoreError, TicketView};
+use mesa_store::{
+    Attachment, InboxMessage, InboxResult, MailWrites, NewAttachment, NewEntry, NewUser, Participant, StoreError,
+    TicketView,
+};
 
 use super::Notice;
-use crate::tickets::{Planned, WRITE_ATTEMPTS, Written, backoff, excerpt, sanitize_filename};
+use crate::tickets::{Planned, WRITE_ATTEMPTS, Written, backoff, excerpt, opened_view, sanitize_filename};
 use crate::{AppError, AppResult, Desk, OpenTicket, failpoint};
 
 /// What became of a message. Printed by `mesa mail ingest` as its last line.
@@ -64,6 +68,14 @@ struct Finished {
 }
 
 impl Finished {
+    fn outcome(self) -> IngestOutcome {
+        match (self.outcome, self.ticket) {
+            (Some("created"), Some((_, number))) => IngestOutcome::Created { number },
+            (Some(_), Some((_, number))) => IngestOutcome::Appended { number },
+            _ => IngestOutcome::Rejected { reason: self.reason.unwrap_or_else(|| self.state.to_owned()) },
+        }
+    }
+
     fn held(state: &'static str, reason: &str) -> Self {
         Self { state, reason: Some(reason.to_owned()), outcome: None, ticket: None, requester: None }
     }
@@ -79,6 +91,15 @@ impl Finished {
     }
 }
 
+/// Where processing a message got to.
+enum Processed {
+    /// Written with its ticket change, outcome included.
+    Written(IngestOutcome),
+    /// Not joined to a ticket (held), or joined by an earlier attempt: the
+    /// outcome is still to be recorded.
+    Finish(Finished),
+}
+
 impl Desk {
     /// Ingests one raw RFC 822 message received through `mailbox` (a
     /// configured mailbox's name, or the name given to the MTA pipe).
@@ -86,16 +107,22 @@ impl Desk {
         let key = mesa_mail::storage_key(raw);
         let stored = self.store.store_raw_mail(mailbox, &key, raw).await?;
         failpoint("mail_after_store");
-        if let Some(outcome) = earlier_outcome(&stored) {
+        self.ingest_stored(&stored, raw).await
+    }
+
+    async fn ingest_stored(&self, stored: &InboxMessage, raw: &[u8]) -> AppResult<IngestOutcome> {
+        if let Some(outcome) = earlier_outcome(stored) {
             return Ok(outcome);
         }
         let parsed = match std::panic::catch_unwind(|| mesa_mail::parse(raw)) {
             Ok(Ok(mail)) => mail,
-            Ok(Err(e)) => return self.finish(&stored, None, Finished::held("unparseable", e.reason.as_str())).await,
-            Err(_) => return self.finish(&stored, None, Finished::held("unparseable", "parser_failure")).await,
+            Ok(Err(e)) => return self.finish(stored, None, Finished::held("unparseable", e.reason.as_str())).await,
+            Err(_) => return self.finish(stored, None, Finished::held("unparseable", "parser_failure")).await,
         };
-        let finished = self.process(&stored, &parsed).await?;
-        self.finish(&stored, Some(&parsed), finished).await
+        match self.process(stored, &parsed).await? {
+            Processed::Written(outcome) => Ok(outcome),
+            Processed::Finish(finished) => self.finish(stored, Some(&parsed), finished).await,
+        }
     }
 
     async fn finish(
@@ -104,46 +131,24 @@ impl Desk {
         mail: Option<&ParsedMail>,
         finished: Finished,
     ) -> AppResult<IngestOutcome> {
-        // What the message adds to its ticket is written with the outcome.
-        let participants = match (mail, finished.ticket) {
-            (Some(mail), Some(_)) => {
-                let context = self.mail_context().await?;
-                let requester = finished.requester.clone().unwrap_or_default();
-                mail.participants(&context.own)
-                    .into_iter()
-                    .filter(|m| m.address != requester)
-                    .map(|m| Participant { email: m.address.clone(), name: m.name.clone() })
-                    .collect()
-            }
-            _ => Vec::new(),
+        let own = match mail {
+            Some(_) => self.mail_context().await?.own.clone(),
+            None => Vec::new(),
         };
-        let result = InboxResult {
-            state: finished.state,
-            participants,
-            message_id: mail.and_then(|m| m.message_id.as_ref()).map(|id| id.as_str().to_owned()),
-            reason: finished.reason.clone(),
-            outcome: finished.outcome,
-            ticket_id: finished.ticket.map(|(id, _)| id),
-            sender: mail.and_then(|m| m.author()).map(|a| a.address.clone()),
-            subject: mail.map(|m| m.subject.chars().take(limits::SUBJECT).collect()),
-        };
+        let result = inbox_result(mail, &finished, &own);
         self.store.finish_mail(stored.id, &result).await?;
         if finished.state != "done" {
             tracing::info!(mail = stored.id, state = finished.state, reason = ?finished.reason, "mail held");
         }
-        Ok(match (finished.outcome, finished.ticket) {
-            (Some("created"), Some((_, number))) => IngestOutcome::Created { number },
-            (Some(_), Some((_, number))) => IngestOutcome::Appended { number },
-            _ => IngestOutcome::Rejected { reason: finished.reason.unwrap_or_else(|| finished.state.to_owned()) },
-        })
+        Ok(finished.outcome())
     }
 
-    async fn process(&self, stored: &InboxMessage, mail: &ParsedMail) -> AppResult<Finished> {
+    async fn process(&self, stored: &InboxMessage, mail: &ParsedMail) -> AppResult<Processed> {
         let context = self.mail_context().await?;
         let (own, settings) = (&context.own, &context.settings);
         let disposition = disposition(mail, own);
         if let Disposition::Reject(reason) = disposition {
-            return Ok(Finished::held("rejected", reason.as_str()));
+            return Ok(Processed::Finish(Finished::held("rejected", reason.as_str())));
         }
         let signer = self.signer().await?;
 
@@ -182,36 +187,28 @@ impl Desk {
         };
         let decision = decide(mail, &facts, &settings.thread_policy(), Utc::now());
         let author = mail.author().cloned();
+        let held = |state, reason: &str| Ok(Processed::Finish(Finished::held(state, reason)));
         match (decision, author) {
-            (ThreadDecision::Quarantine { reason }, _) => Ok(Finished::held("quarantined", reason.as_str())),
-            (_, None) => Ok(Finished::held("quarantined", "no_sender")),
+            (ThreadDecision::Quarantine { reason }, _) => held("quarantined", reason.as_str()),
+            (_, None) => held("quarantined", "no_sender"),
             (ThreadDecision::NewTicket { linked_to }, Some(author)) => {
                 let requester = match author_user {
                     Some(user) if user.active => user,
-                    Some(_) => return Ok(Finished::held("quarantined", "sender_inactive")),
-                    None if !settings.admits(&author.address) => {
-                        return Ok(Finished::held("quarantined", "sender_not_allowed"));
-                    }
+                    Some(_) => return held("quarantined", "sender_inactive"),
+                    None if !settings.admits(&author.address) => return held("quarantined", "sender_not_allowed"),
                     None => match self.requester_by_mail(&author).await? {
                         Some(user) => user,
-                        None => return Ok(Finished::held("quarantined", "sender_address_invalid")),
+                        None => return held("quarantined", "sender_address_invalid"),
                     },
                 };
-                let view = self.ticket_from_mail(stored, mail, &requester, linked_to).await?;
-                failpoint("mail_after_ticket");
-                self.after_mail(stored, mail, &view, &requester).await?;
                 let auto_reply = disposition == Disposition::Process
                     && settings.auto_reply
                     && self.within_auto_reply_limit(&author.address, settings.auto_replies_per_hour).await?;
                 let reply_to: Vec<Mailbox> = mail.reply_recipients().into_iter().cloned().collect();
-                self.notify_strictly(Notice::Created {
-                    view: &view,
-                    acknowledge: auto_reply.then_some(reply_to.as_slice()),
-                    answering: mail.message_id.as_ref().map(|id| id.to_header()),
-                    dedupe: format!("mail:{}", stored.id),
-                })
-                .await?;
-                Ok(Finished::joined("created", &view))
+                let acknowledge = auto_reply.then_some(reply_to.as_slice());
+                let processed = self.ticket_from_mail(stored, mail, &requester, linked_to, acknowledge).await?;
+                failpoint("mail_after_ticket");
+                Ok(processed)
             }
             (ThreadDecision::Append { number } | ThreadDecision::Reopen { number }, Some(author)) => {
                 let reopen = matches!(decision, ThreadDecision::Reopen { .. });
@@ -223,16 +220,11 @@ impl Desk {
                     Some(user) => Some(user),
                     None => self.requester_by_mail(&author).await?,
                 }) else {
-                    return Ok(Finished::held("quarantined", "sender_address_invalid"));
+                    return held("quarantined", "sender_address_invalid");
                 };
-                let (view, entry_id, written) = self.reply_from_mail(stored, mail, &view, &writer, reopen).await?;
+                let processed = self.reply_from_mail(stored, mail, view, &writer, reopen).await?;
                 failpoint("mail_after_ticket");
-                self.after_mail(stored, mail, &view, &writer).await?;
-                if written {
-                    let body = mail.quote_split().new_text.to_owned();
-                    self.notify_strictly(Notice::Reply { view: &view, entry_id, author: &writer, body: &body }).await?;
-                }
-                Ok(Finished::joined(if reopen { "reopened" } else { "appended" }, &view))
+                Ok(processed)
             }
         }
     }
@@ -279,17 +271,16 @@ impl Desk {
         }
     }
 
-    /// The ticket made from this message: the one a first attempt made, or a new one.
+    /// Opens the ticket, written with the message's files, its mails (the
+    /// acknowledgement to `acknowledge`, if any) and its outcome.
     async fn ticket_from_mail(
         &self,
         stored: &InboxMessage,
         mail: &ParsedMail,
         requester: &User,
         linked_to: Option<i64>,
-    ) -> AppResult<TicketView> {
-        if let Some(id) = self.store.ticket_from_mail(stored.id).await? {
-            return Ok(self.store.ticket_by_id(id).await?);
-        }
+        acknowledge: Option<&[Mailbox]>,
+    ) -> AppResult<Processed> {
         let lang = requester.language;
         let subject: String = match strip_reply_prefixes(&mail.subject).trim() {
             "" => text(lang, "mail.no_subject").to_owned(),
@@ -306,45 +297,91 @@ impl Desk {
         }
         let description: String = description.chars().take(limits::DESCRIPTION).collect();
         let input = OpenTicket { subject, description, ..Default::default() };
-        match self.insert_ticket(requester, requester.id, input, Some(stored.id)).await {
-            Ok(view) => Ok(view),
-            // Another process made it from the same message in the meantime.
-            Err(AppError::Internal(StoreError::Conflict(_))) | Err(AppError::Conflict { .. }) => {
-                match self.store.ticket_from_mail(stored.id).await? {
-                    Some(id) => Ok(self.store.ticket_by_id(id).await?),
-                    None => Err(AppError::Conflict { code: "busy", message: "try again".into() }),
-                }
+        let (new, service) = self.prepare_ticket(requester, requester.id, input, Some(stored.id)).await?;
+        let attachments = self.files_of(stored, mail, requester.id, &[]).await?;
+        let renderer = self.renderer().await?;
+        let agents = match &renderer {
+            Some(renderer) => self.agents_to_notify(renderer, new.team_id).await?,
+            None => Vec::new(),
+        };
+        let own = self.mail_context().await?;
+        let answering = mail.message_id.as_ref().map(|id| id.to_header());
+        let service_name = service.map(|s| s.name);
+        let written = self
+            .store
+            .create_ticket_from_mail(&new, |ticket| {
+                let view = opened_view(ticket.clone(), requester, service_name, new.stamp);
+                let outbox = match &renderer {
+                    Some(r) => {
+                        r.created(&view, requester, &agents, acknowledge, answering, &format!("mail:{}", stored.id))
+                    }
+                    None => Vec::new(),
+                };
+                let result = inbox_result(Some(mail), &Finished::joined("created", &view), &own.own);
+                MailWrites { inbox_id: stored.id, result, outbox, attachments }
+            })
+            .await;
+        match written {
+            Ok(ticket) => {
+                tracing::info!(number = ticket.number, "ticket opened from mail");
+                Ok(Processed::Written(IngestOutcome::Created { number: ticket.number }))
             }
-            Err(e) => Err(e),
+            // An earlier attempt, or another process, made it.
+            Err(StoreError::Conflict(_)) => self.made_before(stored).await,
+            Err(e) => Err(e.into()),
         }
     }
 
+    /// What became of a message whose ticket or entry exists already: the
+    /// outcome recorded with it or, when an older version wrote the ticket
+    /// without its outcome, that outcome to record now.
+    async fn made_before(&self, stored: &InboxMessage) -> AppResult<Processed> {
+        let stored = self.store.inbox_message(stored.id).await?;
+        if let Some(outcome) = earlier_outcome(&stored) {
+            return Ok(Processed::Written(outcome));
+        }
+        if let Some(id) = self.store.ticket_from_mail(stored.id).await? {
+            return Ok(Processed::Finish(Finished::joined("created", &self.store.ticket_by_id(id).await?)));
+        }
+        if let Some(ticket_id) = self.store.entry_from_mail(stored.id).await? {
+            return Ok(Processed::Finish(Finished::joined("appended", &self.store.ticket_by_id(ticket_id).await?)));
+        }
+        Err(AppError::Conflict { code: "busy", message: "try again".into() })
+    }
+
     /// Adds the message to a ticket's thread (reopening a closed ticket),
-    /// unless a first attempt did. Returns the ticket after it, the entry,
-    /// and whether this call wrote it.
+    /// written with its files, the mails the reply sends and its outcome.
     async fn reply_from_mail(
         &self,
         stored: &InboxMessage,
         mail: &ParsedMail,
-        view: &TicketView,
+        view: TicketView,
         author: &User,
         reopen: bool,
-    ) -> AppResult<(TicketView, Option<i64>, bool)> {
+    ) -> AppResult<Processed> {
         let body: String = match mail.text.trim() {
             "" => text(author.language, "mail.no_body").to_owned(),
             body => body.chars().take(limits::ENTRY_BODY).collect(),
         };
+        let existing = match mail.attachments.is_empty() {
+            true => Vec::new(),
+            false => self.store.attachments(view.ticket.id).await?,
+        };
+        let attachments = self.files_of(stored, mail, author.id, &existing).await?;
+        let renderer = self.renderer().await?;
+        let own = self.mail_context().await?;
         let staff = author.role.is_staff();
+        let mut current = view;
         for attempt in 0..WRITE_ATTEMPTS {
             if attempt > 0 {
                 backoff(attempt).await;
+                // A racing process (or a first attempt) may have written it:
+                // a unique violation on the message shows up as a stale write.
+                if self.store.entry_from_mail(stored.id).await?.is_some() {
+                    return self.made_before(stored).await;
+                }
+                current = self.store.ticket_by_id(current.ticket.id).await?;
             }
-            // A first attempt (or a racing process) may have written it; a
-            // unique violation on the message shows up as a stale write.
-            if let Some(entry_id) = self.store.entry_from_mail(stored.id).await? {
-                return Ok((self.store.ticket_by_id(view.ticket.id).await?, Some(entry_id), false));
-            }
-            let current = self.store.ticket_by_id(view.ticket.id).await?;
             let t = &current.ticket;
             let now = Utc::now();
             let (mut next, mut history) = if reopen && t.status == Status::Closed {
@@ -365,35 +402,46 @@ impl Desk {
                 history.extend(lifecycle::diff(&before, &next).into_iter().map(|c| (c, false)));
             }
             history.insert(0, (Change::new("public_reply", None, Some(excerpt(&body))), false));
+            // The ticket as the reply leaves it, for the mails and the outcome.
+            let after = TicketView {
+                ticket: Ticket { version: next.version + 1, updated_at: now, ..next.clone() },
+                ..current.clone()
+            };
+            let outbox = match &renderer {
+                Some(renderer) => {
+                    let dedupe = format!("mail:{}:reply", stored.id);
+                    let quoted = mail.quote_split().new_text.to_owned();
+                    let notice = Notice::Reply { view: &after, dedupe, author, body: &quoted };
+                    self.mails_for(renderer, notice).await?
+                }
+                None => Vec::new(),
+            };
+            let outcome = if reopen { "reopened" } else { "appended" };
+            let result = inbox_result(Some(mail), &Finished::joined(outcome, &after), &own.own);
+            let writes = MailWrites { inbox_id: stored.id, result, outbox, attachments: attachments.clone() };
             let entry =
                 NewEntry { author_id: author.id, internal: false, body: body.clone(), source_mail_id: Some(stored.id) };
             let planned = Planned { ticket: next, entry: Some(entry), history };
-            match self.write_planned(&current, planned, Some(author.id), now).await {
-                Ok(Written::Done(entry_id)) => {
-                    return Ok((self.store.ticket_by_id(view.ticket.id).await?, entry_id, true));
+            match self.write_planned(&current, planned, Some(author.id), now, Some(&writes)).await? {
+                Written::Done(_) => {
+                    return Ok(Processed::Written(IngestOutcome::Appended { number: after.ticket.number }));
                 }
-                Ok(Written::Stale) => continue,
-                Err(e) => return Err(e),
+                Written::Stale => continue,
             }
         }
         Err(AppError::Conflict { code: "busy_ticket", message: "the ticket is changing too fast; try again".into() })
     }
 
-    /// The files of a message joined to a ticket (its participants and
-    /// Message-ID are written with the outcome, see `finish`). May run twice
-    /// for one message (a retry) without doubling anything.
-    async fn after_mail(
+    /// The files of a message, stored in the blob store, as the rows to
+    /// write for them (less those already on the ticket: `existing`).
+    async fn files_of(
         &self,
         stored: &InboxMessage,
         mail: &ParsedMail,
-        view: &TicketView,
-        author: &User,
-    ) -> AppResult<()> {
-        let ticket_id = view.ticket.id;
-        if mail.attachments.is_empty() {
-            return Ok(());
-        }
-        let existing = self.store.attachments(ticket_id).await?;
+        uploaded_by: i64,
+        existing: &[Attachment],
+    ) -> AppResult<Vec<NewAttachment>> {
+        let mut files = Vec::new();
         for (i, file) in mail.attachments.iter().enumerate() {
             if file.bytes.len() > self.settings.max_attachment_bytes {
                 tracing::warn!(mail = stored.id, size = file.bytes.len(), "attachment over the size limit not stored");
@@ -408,18 +456,17 @@ impl Desk {
                 continue;
             }
             let content_type: String = file.content_type.chars().take(255).collect();
-            self.store
-                .insert_attachment(&NewAttachment {
-                    ticket_id,
-                    uploaded_by: author.id,
-                    filename,
-                    content_type,
-                    size: file.bytes.len() as i64,
-                    sha256,
-                })
-                .await?;
+            files.push(NewAttachment {
+                // Written with the ticket the message joins.
+                ticket_id: 0,
+                uploaded_by,
+                filename,
+                content_type,
+                size: file.bytes.len() as i64,
+                sha256,
+            });
         }
-        Ok(())
+        Ok(files)
     }
 
     /// Whether `address` may get another automatic answer this hour.
@@ -454,9 +501,37 @@ impl Desk {
         let Some(requester) = self.requester_by_mail(&author).await? else {
             return Err(AppError::Conflict { code: "no_sender", message: "the sender's address is invalid".into() });
         };
-        let view = self.ticket_from_mail(&stored, &mail, &requester, None).await?;
-        self.after_mail(&stored, &mail, &view, &requester).await?;
-        self.finish(&stored, Some(&mail), Finished::joined("created", &view)).await
+        match self.ticket_from_mail(&stored, &mail, &requester, None, None).await? {
+            Processed::Written(outcome) => Ok(outcome),
+            Processed::Finish(finished) => self.finish(&stored, Some(&mail), finished).await,
+        }
+    }
+}
+
+/// The outcome to record for a message (`mail`: unless unreadable), with
+/// what it adds to its ticket: its To/Cc as participants (not the
+/// requester, not the desk's `own` addresses) and its Message-ID.
+fn inbox_result(mail: Option<&ParsedMail>, finished: &Finished, own: &[String]) -> InboxResult {
+    let participants = match (mail, finished.ticket) {
+        (Some(mail), Some(_)) => {
+            let requester = finished.requester.clone().unwrap_or_default();
+            mail.participants(own)
+                .into_iter()
+                .filter(|m| m.address != requester)
+                .map(|m| Participant { email: m.address.clone(), name: m.name.clone() })
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    InboxResult {
+        state: finished.state,
+        participants,
+        message_id: mail.and_then(|m| m.message_id.as_ref()).map(|id| id.as_str().to_owned()),
+        reason: finished.reason.clone(),
+        outcome: finished.outcome,
+        ticket_id: finished.ticket.map(|(id, _)| id),
+        sender: mail.and_then(|m| m.author()).map(|a| a.address.clone()),
+        subject: mail.map(|m| m.subject.chars().take(limits::SUBJECT).collect()),
     }
 }
 

@@ -6,15 +6,17 @@
 //! addresses. Threading: every mail carries a signed Message-ID, and
 //! `In-Reply-To`/`References` to the ticket's earlier messages.
 
+use std::sync::Arc;
+
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use chrono::Utc;
 use mesa_core::labels::{Labelled, text};
 use mesa_core::{Lang, Status, User};
-use mesa_mail::{AutoSubmitted, Mailbox, Outgoing, render};
+use mesa_mail::{AutoSubmitted, Mailbox, MessageIdSigner, Outgoing, render};
 use mesa_store::{NewOutboxMail, TicketView};
 
-use super::templates::{self, TemplateOverrides};
-use super::{MailIdentity, MailSettings};
+use super::templates;
+use super::{MailContext, MailIdentity};
 use crate::{AppResult, Desk};
 
 /// Something that happened to a ticket that people may be mailed about.
@@ -23,8 +25,9 @@ pub(crate) enum Notice<'a> {
     /// goes (`None`: no acknowledgement, e.g. an auto-reply came in).
     /// `answering`: the Message-ID of the mail that opened it.
     Created { view: &'a TicketView, acknowledge: Option<&'a [Mailbox]>, answering: Option<String>, dedupe: String },
-    /// A public reply (never an internal note).
-    Reply { view: &'a TicketView, entry_id: Option<i64>, author: &'a User, body: &'a str },
+    /// A public reply (never an internal note). `dedupe`: what makes it
+    /// unique (its entry, or the message it came from).
+    Reply { view: &'a TicketView, dedupe: String, author: &'a User, body: &'a str },
     /// The ticket moved from `before` to its current status.
     Status { view: &'a TicketView, before: Status },
     /// The ticket was assigned by `by`.
@@ -55,65 +58,46 @@ impl Desk {
     /// Queues the mails for `notice`, returning any failure (the mail
     /// ingester retries the whole message on failure).
     pub(crate) async fn notify_strictly(&self, notice: Notice<'_>) -> AppResult<()> {
-        let Some(identity) = self.settings.mail.clone() else { return Ok(()) };
-        let context = self.mail_context().await?;
-        let planned = self.plan_mails(&identity, &context.settings, notice).await?;
-        for mail in planned {
-            if context.own.iter().any(|o| o.eq_ignore_ascii_case(&mail.to.address)) {
-                continue;
-            }
-            self.queue(&identity, &context.settings, &context.templates, mail).await?;
+        let Some(renderer) = self.renderer().await? else { return Ok(()) };
+        for mail in self.mails_for(&renderer, notice).await? {
+            self.store.queue_mail(&mail).await?;
         }
         Ok(())
     }
 
-    async fn plan_mails<'a>(
-        &self,
-        identity: &MailIdentity,
-        settings: &MailSettings,
-        notice: Notice<'a>,
-    ) -> AppResult<Vec<Planned<'a>>> {
+    /// The mails for `notice`, rendered and not queued: for a caller that
+    /// writes them with the change they report.
+    pub(crate) async fn mails_for(&self, renderer: &Renderer, notice: Notice<'_>) -> AppResult<Vec<NewOutboxMail>> {
+        let planned = self.plan_mails(renderer, notice).await?;
+        let Some(first) = planned.first() else { return Ok(Vec::new()) };
+        let thread = self.store.message_ids_of(first.view.ticket.id).await?;
+        Ok(planned.into_iter().filter_map(|mail| renderer.render(mail, &thread)).collect())
+    }
+
+    /// What rendering mails takes, when mail is configured.
+    pub(crate) async fn renderer(&self) -> AppResult<Option<Renderer>> {
+        let Some(identity) = self.settings.mail.clone() else { return Ok(None) };
+        Ok(Some(Renderer { identity, context: self.mail_context().await?, signer: self.signer().await? }))
+    }
+
+    /// The agents of `team` who hear of its new tickets (none unless the
+    /// policy says so).
+    pub(crate) async fn agents_to_notify(&self, renderer: &Renderer, team: Option<i64>) -> AppResult<Vec<User>> {
+        let Some(team) = team.filter(|_| renderer.context.settings.notify_agents) else { return Ok(Vec::new()) };
+        let users = self.store.list_users().await?;
+        Ok(users.into_iter().filter(|u| u.team_id == Some(team) && u.role.is_staff() && u.active).collect())
+    }
+
+    async fn plan_mails<'a>(&self, renderer: &Renderer, notice: Notice<'a>) -> AppResult<Vec<Planned<'a>>> {
+        let (identity, settings) = (&renderer.identity, &renderer.context.settings);
         let mut out = Vec::new();
         match notice {
             Notice::Created { view, acknowledge, answering, dedupe } => {
                 let requester = self.store.user_by_id(view.ticket.requester_id).await?;
-                for to in acknowledge.unwrap_or_default() {
-                    out.push(Planned {
-                        to: to.clone(),
-                        lang: requester.language,
-                        kind: "created",
-                        dedupe: format!("{dedupe}:created:{}", to.address),
-                        auto: if answering.is_some() {
-                            AutoSubmitted::AutoReplied
-                        } else {
-                            AutoSubmitted::AutoGenerated
-                        },
-                        answering: answering.clone(),
-                        values: vec![("body", view.ticket.description.clone())],
-                        view,
-                    });
-                }
-                if settings.notify_agents
-                    && let Some(team) = view.ticket.team_id
-                {
-                    for agent in self.store.list_users().await? {
-                        if agent.team_id == Some(team) && agent.role.is_staff() && agent.active {
-                            out.push(Planned {
-                                to: mailbox_of(&agent),
-                                lang: agent.language,
-                                kind: "agent_new_ticket",
-                                dedupe: format!("new:{}:{}", view.ticket.id, agent.id),
-                                auto: AutoSubmitted::AutoGenerated,
-                                answering: None,
-                                values: vec![("body", view.ticket.description.clone())],
-                                view,
-                            });
-                        }
-                    }
-                }
+                let agents = self.agents_to_notify(renderer, view.ticket.team_id).await?;
+                out = created_mails(view, &requester, &agents, acknowledge, answering, &dedupe);
             }
-            Notice::Reply { view, entry_id, author, body } => {
-                let Some(entry_id) = entry_id else { return Ok(out) };
+            Notice::Reply { view, dedupe, author, body } => {
                 let base = vec![("author", author.name.clone()), ("body", body.to_owned())];
                 let mut recipients: Vec<(Mailbox, Lang, &'static str)> = Vec::new();
                 if author.role.is_staff() {
@@ -135,7 +119,7 @@ impl Desk {
                         continue;
                     }
                     out.push(Planned {
-                        dedupe: format!("reply:{entry_id}:{}", to.address),
+                        dedupe: format!("{dedupe}:{}", to.address),
                         to,
                         lang,
                         kind,
@@ -197,20 +181,45 @@ impl Desk {
         }
         Ok(out)
     }
+}
 
-    async fn queue(
+/// Renders mails without reading anything: what a transaction that writes
+/// them with their ticket calls (see `Store::create_ticket_from_mail`).
+pub(crate) struct Renderer {
+    identity: MailIdentity,
+    context: Arc<MailContext>,
+    signer: MessageIdSigner,
+}
+
+impl Renderer {
+    /// The mails a new ticket sends: the acknowledgement to `acknowledge`
+    /// (in the requester's language) and the team's agents' notices.
+    pub(crate) fn created(
         &self,
-        identity: &MailIdentity,
-        settings: &MailSettings,
-        overrides: &TemplateOverrides,
-        mail: Planned<'_>,
-    ) -> AppResult<()> {
+        view: &TicketView,
+        requester: &User,
+        agents: &[User],
+        acknowledge: Option<&[Mailbox]>,
+        answering: Option<String>,
+        dedupe: &str,
+    ) -> Vec<NewOutboxMail> {
+        created_mails(view, requester, agents, acknowledge, answering, dedupe)
+            .into_iter()
+            .filter_map(|mail| self.render(mail, &[]))
+            .collect()
+    }
+
+    /// The mail, ready to queue; `thread`: the ticket's Message-IDs so far.
+    /// `None` for a mail to one of the desk's own addresses.
+    fn render(&self, mail: Planned<'_>, thread: &[String]) -> Option<NewOutboxMail> {
+        let (identity, settings) = (&self.identity, &self.context.settings);
+        if self.context.own.iter().any(|o| o.eq_ignore_ascii_case(&mail.to.address)) {
+            return None;
+        }
         let view = mail.view;
         let t = &view.ticket;
-        let signer = self.signer().await?;
-        let message_id = signer.new_id(t.number, OsRng.next_u64());
-        let thread: Vec<String> =
-            self.store.message_ids_of(t.id).await?.into_iter().map(|id| format!("<{id}>")).collect();
+        let message_id = self.signer.new_id(t.number, OsRng.next_u64());
+        let thread: Vec<String> = thread.iter().map(|id| format!("<{id}>")).collect();
         let mut references: Vec<String> = thread.iter().rev().take(10).rev().cloned().collect();
         // The message being answered is recorded with its outcome, after this.
         if let Some(answering) = &mail.answering
@@ -220,7 +229,7 @@ impl Desk {
         }
         let in_reply_to = mail.answering.clone().or_else(|| references.last().cloned());
 
-        let template = templates::template(overrides, mail.kind, mail.lang);
+        let template = templates::template(&self.context.templates, mail.kind, mail.lang);
         let mut values: Vec<(&str, String)> = vec![
             ("tag", settings.tag(t.number)),
             ("number", t.number.to_string()),
@@ -250,18 +259,52 @@ impl Desk {
             auto_submitted: mail.auto,
             language: mail.lang.code(),
         });
-        self.store
-            .queue_mail(&NewOutboxMail {
-                dedupe_key: mail.dedupe,
-                ticket_id: Some(t.id),
-                kind: mail.kind.to_owned(),
-                recipients: vec![mail.to.address.clone()],
-                message_id: message_id.clone(),
-                raw,
-            })
-            .await?;
-        Ok(())
+        Some(NewOutboxMail {
+            dedupe_key: mail.dedupe,
+            ticket_id: Some(t.id),
+            kind: mail.kind.to_owned(),
+            recipients: vec![mail.to.address.clone()],
+            message_id,
+            raw,
+        })
     }
+}
+
+/// The mails a new ticket sends (see [`Renderer::created`]).
+fn created_mails<'a>(
+    view: &'a TicketView,
+    requester: &User,
+    agents: &[User],
+    acknowledge: Option<&[Mailbox]>,
+    answering: Option<String>,
+    dedupe: &str,
+) -> Vec<Planned<'a>> {
+    let mut out = Vec::new();
+    for to in acknowledge.unwrap_or_default() {
+        out.push(Planned {
+            to: to.clone(),
+            lang: requester.language,
+            kind: "created",
+            dedupe: format!("{dedupe}:created:{}", to.address),
+            auto: if answering.is_some() { AutoSubmitted::AutoReplied } else { AutoSubmitted::AutoGenerated },
+            answering: answering.clone(),
+            values: vec![("body", view.ticket.description.clone())],
+            view,
+        });
+    }
+    for agent in agents {
+        out.push(Planned {
+            to: mailbox_of(agent),
+            lang: agent.language,
+            kind: "agent_new_ticket",
+            dedupe: format!("new:{}:{}", view.ticket.id, agent.id),
+            auto: AutoSubmitted::AutoGenerated,
+            answering: None,
+            values: vec![("body", view.ticket.description.clone())],
+            view,
+        });
+    }
+    out
 }
 
 fn mailbox_of(user: &User) -> Mailbox {

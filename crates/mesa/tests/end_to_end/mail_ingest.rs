@@ -95,7 +95,8 @@ async fn a_crash_at_any_step_neither_loses_nor_duplicates_the_message() {
     for kind in databases() {
         let db = TestDb::new(kind).await;
         let raw = message("crash-1@villaesperanza.gov.co", "Cc: jefe@villaesperanza.gov.co\r\n", "Sin red");
-        // Killed right after storing the raw message, then after writing the ticket.
+        // Killed right after storing the raw message, then after writing the ticket (with its
+        // outcome and acknowledgement), before the caller could report it.
         for point in ["mail_after_store", "mail_after_ticket"] {
             let out = ingest(&db, &raw, &[("MESA_FAILPOINT", point)]);
             assert!(!out.status.success(), "{kind:?} {point}: the process must die");
