@@ -48,6 +48,9 @@ pub struct TicketPage {
     pub sla: SlaStatus,
     pub entries: Vec<Entry>,
     pub attachments: Vec<Attachment>,
+    /// The sanitised HTML of the mails the ticket (`None`) and its replies
+    /// (`Some(entry)`) came from; inline images point at `mesa-blob:<sha256>`.
+    pub html: Vec<(Option<i64>, String)>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -267,7 +270,10 @@ impl Desk {
         let entries = self.store.entries(view.ticket.id, actor.sees_internal()).await?;
         let attachments = self.store.attachments(view.ticket.id).await?;
         let sla = self.sla_of_views(std::slice::from_ref(&view)).await?.pop().expect("one clock set per ticket");
-        Ok(TicketPage { view, sla, entries, attachments })
+        let mut html = self.store.ticket_html(view.ticket.id).await?;
+        // Only what the viewer sees: the ticket, and the entries shown.
+        html.retain(|(entry, _)| entry.is_none_or(|id| entries.iter().any(|e| e.id == id)));
+        Ok(TicketPage { view, sla, entries, attachments, html })
     }
 
     /// A ticket with its clocks, as the API shows it.

@@ -369,3 +369,33 @@ async fn the_same_message_delivered_twice_at_once_is_written_once() {
         assert_eq!(acks, 1, "{kind:?}: acknowledged once");
     }
 }
+
+#[tokio::test]
+async fn the_html_of_a_mail_and_of_its_replies_is_kept_for_whoever_sees_them() {
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../mesa-mail/tests/corpus");
+    let first = std::fs::read(corpus.join("12-multipart-alternative.eml")).unwrap();
+    let reply = b"From: Ana Gomez <ana.gomez@villaesperanza.gov.co>\r\nTo: soporte@villaesperanza.gov.co\r\n\
+        Subject: Re: Clave del SIIF bloqueada\r\nMessage-ID: <alt-12-re@villaesperanza.gov.co>\r\n\
+        In-Reply-To: <alt-12@villaesperanza.gov.co>\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
+        <p>Sigue <i>bloqueada</i>.</p><script>alert(1)</script>\r\n";
+    for kind in databases() {
+        let db = TestDb::new(kind).await;
+        let desk = desk(&db).await;
+        let admin = admin(&desk).await;
+        let n = number(&desk.ingest_mail("soporte", &first).await.unwrap());
+        assert_eq!(desk.ingest_mail("soporte", reply).await.unwrap(), IngestOutcome::Appended { number: n });
+        let page = desk.ticket(&actor(&admin), n).await.unwrap();
+        assert_eq!(
+            page.view.ticket.description.trim(),
+            "Se me bloqueó la clave del SIIF después de tres intentos.\n(versión texto)"
+        );
+        let opened = &page.html.iter().find(|(entry, _)| entry.is_none()).expect("the first mail's HTML").1;
+        assert!(opened.contains("<b>SIIF</b>") && opened.contains("(versión html)"), "{kind:?}: {opened}");
+        let entry = page.entries[0].id;
+        let replied = &page.html.iter().find(|(e, _)| *e == Some(entry)).expect("the reply's HTML").1;
+        assert_eq!(replied, "<p>Sigue <i>bloqueada</i>.</p>", "{kind:?}: sanitised");
+        // The requester sees both on their own ticket.
+        let ana = desk.store().user_by_id(page.view.ticket.requester_id).await.unwrap();
+        assert_eq!(desk.ticket(&actor(&ana), n).await.unwrap().html.len(), 2, "{kind:?}");
+    }
+}

@@ -37,6 +37,20 @@ pub fn sanitize(html: &str) -> String {
     SANITIZER.clean(html).to_string().trim().to_owned()
 }
 
+/// Points the image sources `src="{scheme}:{key}"` of sanitised HTML at
+/// other addresses; `targets` are (key, address) pairs, the addresses plain
+/// (no quotes or markup). A mail's `cid:` references become the stored
+/// attachments' `mesa-blob:<sha256>`, and those their download address
+/// when a page shows the mail. Sources without a target are left as they are.
+pub fn repoint_sources(html: &str, scheme: &str, targets: &[(String, String)]) -> String {
+    let mut out = html.to_owned();
+    for (key, address) in targets {
+        debug_assert!(!address.contains(['"', '<', '>', '&']), "a plain address");
+        out = out.replace(&format!("src=\"{scheme}:{}\"", escape(key)), &format!("src=\"{address}\""));
+    }
+    out
+}
+
 /// Whether `html` nests elements deeper than [`MAX_HTML_NESTING`]. A linear scan
 /// that counts open minus closed tags, ignoring void elements and those the
 /// parser closes by itself (`<p>`, `<li>`, `<td>`…), which sloppy HTML leaves open.
@@ -381,6 +395,19 @@ impl TextWriter {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn image_sources_are_repointed_by_key_and_others_are_left_alone() {
+        let html =
+            sanitize(r#"<p>Mire:<img src="cid:foto1@x"> y <img src="cid:otra@x"> <a href="cid:foto1@x">x</a></p>"#);
+        let blob = repoint_sources(&html, "cid", &[("foto1@x".into(), "mesa-blob:ab12".into())]);
+        assert!(blob.contains(r#"<img src="mesa-blob:ab12">"#), "{blob}");
+        assert!(blob.contains(r#"<img src="cid:otra@x">"#), "{blob}");
+        assert!(blob.contains(r#"href="cid:foto1@x""#), "links are not images: {blob}");
+        let shown = repoint_sources(&blob, "mesa-blob", &[("ab12".into(), "/files/7".into())]);
+        assert!(shown.contains(r#"<img src="/files/7">"#), "{shown}");
+    }
+
     use super::*;
 
     #[test]

@@ -67,7 +67,7 @@ mod thread;
 pub mod transport;
 
 pub use compose::{AutoSubmitted, Outgoing, escape_html, render};
-pub use html::{MAX_HTML_NESTING, html_to_text, sanitize as sanitize_html};
+pub use html::{MAX_HTML_NESTING, html_to_text, repoint_sources, sanitize as sanitize_html};
 pub use loops::{Disposition, LoopReason, classify, disposition};
 pub use mail::{Attachment, Defect, HeaderField, Mailbox, ParsedMail};
 pub use message_id::{MessageId, MessageIdSigner, SignerError, storage_key};

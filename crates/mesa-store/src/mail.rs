@@ -100,6 +100,9 @@ pub struct MailWrites {
     pub result: InboxResult,
     pub outbox: Vec<NewOutboxMail>,
     pub attachments: Vec<NewAttachment>,
+    /// The message's sanitised HTML body, kept beside the ticket's or the
+    /// reply's text.
+    pub html: Option<String>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -351,6 +354,18 @@ impl Store {
         })
     }
 
+    /// The HTML bodies of a ticket's mail: (the reply's entry, or `None`
+    /// for the mail that opened it; the sanitised HTML).
+    #[tracing::instrument(skip_all)]
+    pub async fn ticket_html(&self, ticket_id: i64) -> StoreResult<Vec<(Option<i64>, String)>> {
+        Ok(with_pool!(self, read, |pool| sqlx::query_as(
+            "SELECT entry_id, html FROM ticket_html WHERE ticket_id = $1 ORDER BY entry_id"
+        )
+        .bind(ticket_id)
+        .fetch_all(pool)
+        .await)?)
+    }
+
     /// Mails due for a (first or next) attempt, oldest first.
     #[tracing::instrument(skip_all)]
     pub async fn due_mail(&self, now: DateTime<Utc>, limit: i64) -> StoreResult<Vec<OutboxMail>> {
@@ -595,13 +610,22 @@ macro_rules! finish_inbox {
     };
 }
 
-/// Writes `$writes` (a received message's files, mails and outcome) for
-/// ticket `$ticket_id` inside transaction `$tx`.
+/// Writes `$writes` (a received message's files, mails, HTML and outcome)
+/// for ticket `$ticket_id` (and its new entry `$entry_id`, for a reply)
+/// inside transaction `$tx`.
 macro_rules! write_mail {
-    ($tx:expr, $writes:expr, $ticket_id:expr, $now:expr) => {
+    ($tx:expr, $writes:expr, $ticket_id:expr, $entry_id:expr, $now:expr) => {
         async {
             let writes: &$crate::MailWrites = $writes;
             let ticket_id: i64 = $ticket_id;
+            if let Some(html) = &writes.html {
+                sqlx::query("INSERT INTO ticket_html (ticket_id, entry_id, html) VALUES ($1, $2, $3)")
+                    .bind(ticket_id)
+                    .bind($entry_id)
+                    .bind(html)
+                    .execute(&mut *$tx)
+                    .await?;
+            }
             for file in &writes.attachments {
                 $crate::tickets::insert_attachment!($tx, file, ticket_id, $now)?;
             }

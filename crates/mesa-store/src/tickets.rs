@@ -272,7 +272,7 @@ impl Store {
             };
             let ticket = Ticket::try_from(row)?;
             let writes = follow(&ticket);
-            write_mail!(tx, &writes, ticket.id, now)?;
+            write_mail!(tx, &writes, ticket.id, None::<i64>, now)?;
             tx.commit().await?;
             Ok(ticket)
         })
@@ -366,7 +366,7 @@ impl Store {
                     .await?;
             }
             if let Some(writes) = update.mail {
-                write_mail!(tx, writes, t.id, now)?;
+                write_mail!(tx, writes, t.id, entry_id, now)?;
             }
             tx.commit().await?;
             Ok(entry_id)

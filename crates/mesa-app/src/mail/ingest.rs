@@ -298,7 +298,7 @@ impl Desk {
         let description: String = description.chars().take(limits::DESCRIPTION).collect();
         let input = OpenTicket { subject, description, ..Default::default() };
         let (new, service) = self.prepare_ticket(requester, requester.id, input, Some(stored.id)).await?;
-        let attachments = self.files_of(stored, mail, requester.id, &[]).await?;
+        let (attachments, html) = self.files_of(stored, mail, requester.id, &[]).await?;
         let renderer = self.renderer().await?;
         let agents = match &renderer {
             Some(renderer) => self.agents_to_notify(renderer, new.team_id).await?,
@@ -318,7 +318,7 @@ impl Desk {
                     None => Vec::new(),
                 };
                 let result = inbox_result(Some(mail), &Finished::joined("created", &view), &own.own);
-                MailWrites { inbox_id: stored.id, result, outbox, attachments }
+                MailWrites { inbox_id: stored.id, result, outbox, attachments, html }
             })
             .await;
         match written {
@@ -367,7 +367,7 @@ impl Desk {
             true => Vec::new(),
             false => self.store.attachments(view.ticket.id).await?,
         };
-        let attachments = self.files_of(stored, mail, author.id, &existing).await?;
+        let (attachments, html) = self.files_of(stored, mail, author.id, &existing).await?;
         let renderer = self.renderer().await?;
         let own = self.mail_context().await?;
         let staff = author.role.is_staff();
@@ -418,7 +418,13 @@ impl Desk {
             };
             let outcome = if reopen { "reopened" } else { "appended" };
             let result = inbox_result(Some(mail), &Finished::joined(outcome, &after), &own.own);
-            let writes = MailWrites { inbox_id: stored.id, result, outbox, attachments: attachments.clone() };
+            let writes = MailWrites {
+                inbox_id: stored.id,
+                result,
+                outbox,
+                attachments: attachments.clone(),
+                html: html.clone(),
+            };
             let entry =
                 NewEntry { author_id: author.id, internal: false, body: body.clone(), source_mail_id: Some(stored.id) };
             let planned = Planned { ticket: next, entry: Some(entry), history };
@@ -433,15 +439,17 @@ impl Desk {
     }
 
     /// The files of a message, stored in the blob store, as the rows to
-    /// write for them (less those already on the ticket: `existing`).
+    /// write for them (less those already on the ticket: `existing`), and
+    /// its HTML body with its inline images pointing at them.
     async fn files_of(
         &self,
         stored: &InboxMessage,
         mail: &ParsedMail,
         uploaded_by: i64,
         existing: &[Attachment],
-    ) -> AppResult<Vec<NewAttachment>> {
+    ) -> AppResult<(Vec<NewAttachment>, Option<String>)> {
         let mut files = Vec::new();
+        let mut inline = Vec::new();
         for (i, file) in mail.attachments.iter().enumerate() {
             if file.bytes.len() > self.settings.max_attachment_bytes {
                 tracing::warn!(mail = stored.id, size = file.bytes.len(), "attachment over the size limit not stored");
@@ -452,6 +460,9 @@ impl Desk {
                 _ => format!("adjunto-{}-{}.{}", stored.id, i + 1, extension_for(&file.content_type)),
             };
             let sha256 = self.blobs.put(&file.bytes).await?;
+            if let Some(cid) = &file.content_id {
+                inline.push((cid.clone(), format!("mesa-blob:{sha256}")));
+            }
             if existing.iter().any(|a| a.sha256 == sha256 && a.filename == filename) {
                 continue;
             }
@@ -466,7 +477,8 @@ impl Desk {
                 sha256,
             });
         }
-        Ok(files)
+        let html = mail.html.as_deref().map(|html| mesa_mail::repoint_sources(html, "cid", &inline));
+        Ok((files, html))
     }
 
     /// Whether `address` may get another automatic answer this hour.

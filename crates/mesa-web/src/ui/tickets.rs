@@ -482,6 +482,8 @@ pub struct EntryView {
     pub body: String,
     /// Quoted history of a reply by mail, shown folded (the full text is kept).
     pub quoted: String,
+    /// The mail it came from, as sanitised HTML (shown on request).
+    pub html: Option<String>,
     pub at: String,
 }
 
@@ -506,6 +508,8 @@ struct TicketPageT {
     number: i64,
     subject: String,
     description: String,
+    /// The mail that opened the ticket, as sanitised HTML (shown on request).
+    description_html: Option<String>,
     status: Status,
     status_label: &'static str,
     priority_label: &'static str,
@@ -602,10 +606,18 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(number): P
             at: when(h.created_at, tz),
         })
         .collect();
+    // Inline images of mail point at the attachments stored from it.
+    let blobs: Vec<(String, String)> =
+        ticket_page.attachments.iter().map(|a| (a.sha256.clone(), format!("/files/{}", a.id))).collect();
+    let html_of = |entry: Option<i64>| {
+        let (_, html) = ticket_page.html.iter().find(|(e, _)| *e == entry)?;
+        Some(mesa_mail::repoint_sources(html, "mesa-blob", &blobs))
+    };
     let body = TicketPageT {
         number: t.number,
         subject: t.subject.clone(),
         description: t.description.clone(),
+        description_html: html_of(None),
         status: t.status,
         status_label: tr.label(&t.status),
         priority_label: tr.label(&t.priority),
@@ -624,6 +636,7 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(number): P
                     staff: e.author_id != Some(t.requester_id),
                     body: split.new_text.to_owned(),
                     quoted: split.quoted.to_owned(),
+                    html: html_of(Some(e.id)),
                     at: when(e.created_at, tz),
                 }
             })

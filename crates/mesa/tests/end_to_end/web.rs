@@ -4,7 +4,7 @@ use mesa_testkit::databases;
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_SECURITY_POLICY, LOCATION, SET_COOKIE};
 
-use crate::support::{Desk, PASSWORD};
+use crate::support::{Desk, PASSWORD, mesa};
 
 /// A signed-in browser: its session cookie and CSRF token.
 struct Web {
@@ -308,5 +308,35 @@ async fn admins_set_up_mail_from_the_mail_page_and_nobody_else_can() {
         assert_eq!(ana.get("/admin/mail").await.0.status, StatusCode::FORBIDDEN);
         let (status, _) = desk.get(&desk.agent, "/api/v1/mail/held").await;
         assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+}
+
+#[tokio::test]
+async fn mail_shows_its_sanitised_formatting_with_its_inline_images() {
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../mesa-mail/tests/corpus");
+    for db in databases() {
+        let desk = Desk::start(db).await;
+        let mut numbers = Vec::new();
+        for file in ["13-multipart-related-inline-image.eml", "16-html-only-hostile.eml"] {
+            let raw = std::fs::read_to_string(corpus.join(file)).unwrap();
+            let out = mesa(&desk.db, &["mail", "ingest", "--mailbox", "soporte"], Some(&raw));
+            let last = out.lines().last().unwrap_or_default();
+            numbers.push(last.strip_prefix("created ").expect(last).parse::<i64>().unwrap());
+        }
+        let web = Web::sign_in(&desk, "tecnico@mesa.test").await;
+        let (_, page) = web.get(&format!("/tickets/{}", numbers[0])).await;
+        assert!(page.contains(r#"<details class="html">"#), "the formatted mail is offered: {page}");
+        assert!(!page.contains("cid:"), "inline images point at their attachment");
+        let at = page.find(r#"<img src="/files/"#).expect("the inline image is shown") + r#"<img src="/files/"#.len();
+        let id: String = page[at..].chars().take_while(char::is_ascii_digit).collect();
+        let (file, _) = web.get(&format!("/files/{id}")).await;
+        assert_eq!(file.status, StatusCode::OK);
+        assert_eq!(file.headers["content-type"], "image/png");
+
+        let (_, page) = web.get(&format!("/tickets/{}", numbers[1])).await;
+        let html = &page[page.find(r#"<div class="mail-html">"#).expect("HTML-only mail is shown formatted")..];
+        let html = &html[..html.find("</details>").unwrap()];
+        assert!(html.contains("Buenas tardes"), "{html}");
+        assert!(!html.contains("<script") && !html.contains("onclick") && !html.contains("style="), "{html}");
     }
 }
