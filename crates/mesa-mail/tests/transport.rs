@@ -187,6 +187,23 @@ async fn acknowledging_moves_the_message_to_the_processed_folder() {
 }
 
 #[tokio::test]
+async fn folder_names_with_accents_are_found_and_created() {
+    let dovecot = Dovecot::start();
+    let config = ImapConfig { processed_folder: Some("Atención".into()), ..imap_config(&dovecot) };
+    dovecot.deliver(&message(1));
+    let mut mailbox = ImapMailbox::connect(&config).await.unwrap();
+    let fetched = mailbox.fetch_unseen().await.unwrap();
+    mailbox.acknowledge(fetched[0].uid).await.unwrap();
+    drop(mailbox);
+    // Dovecot keeps the name as IMAP's modified UTF-7, as every client sends it.
+    assert_eq!(dovecot.message_count("Atenci&APM-n"), 1, "{}", dovecot.log());
+    // Reading from that folder finds the message moved there.
+    let reader = ImapConfig { folder: "Atención".into(), processed_folder: None, ..imap_config(&dovecot) };
+    let mut mailbox = ImapMailbox::connect(&reader).await.unwrap();
+    assert_eq!(mailbox.fetch_unseen().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
 async fn without_move_acknowledging_copies_deletes_and_expunges() {
     let dovecot = Dovecot::start_with_capabilities("IMAP4rev1 LITERAL+ UIDPLUS");
     let config = ImapConfig { processed_folder: Some("Processed".into()), ..imap_config(&dovecot) };

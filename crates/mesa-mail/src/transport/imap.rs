@@ -23,7 +23,7 @@ use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 use tokio_rustls::rustls;
 
-use super::{NETWORK_TIMEOUT, Secret, TransportError};
+use super::{NETWORK_TIMEOUT, Secret, TransportError, folder_name};
 
 /// At most this many messages come back from one [`ImapMailbox::fetch_unseen`],
 /// oldest first, so a mailbox with a large backlog never has to fit in memory at
@@ -234,7 +234,8 @@ impl ImapMailbox {
             timeout("creating the processed folder").run(ensure_folder(&mut session, &host, processed)).await??;
         }
 
-        let mailbox = timeout("SELECT").run(session.select(&config.folder)).await?.map_err(|e| match e {
+        let wire_folder = folder_name::encode(&config.folder);
+        let mailbox = timeout("SELECT").run(session.select(&wire_folder)).await?.map_err(|e| match e {
             async_imap::error::Error::No(reason) => {
                 TransportError::Folder { host: host.clone(), folder: config.folder.clone(), reason }
             }
@@ -250,7 +251,7 @@ impl ImapMailbox {
         Ok(ImapMailbox {
             host: config.host.clone(),
             folder: config.folder.clone(),
-            processed_folder: config.processed_folder.clone(),
+            processed_folder: config.processed_folder.as_deref().map(folder_name::encode),
             session: Some(session),
             uid_validity,
             capabilities,
@@ -474,13 +475,14 @@ async fn read_greeting(client: &mut Client<ImapStream>, host: &str) -> Result<()
 /// Creates `folder` unless the server already lists it.
 async fn ensure_folder(session: &mut Session<ImapStream>, host: &str, folder: &str) -> Result<(), TransportError> {
     let imap_error = |source| TransportError::Imap { host: host.to_owned(), operation: "LIST", source };
-    let quoted = format!("\"{}\"", folder.replace('\\', "\\\\").replace('"', "\\\""));
+    let wire = folder_name::encode(folder);
+    let quoted = format!("\"{}\"", wire.replace('\\', "\\\\").replace('"', "\\\""));
     let names: Vec<_> =
         session.list(Some(""), Some(&quoted)).await.map_err(imap_error)?.try_collect().await.map_err(imap_error)?;
-    if names.iter().any(|n| n.name() == folder) {
+    if names.iter().any(|n| n.name() == wire) {
         return Ok(());
     }
-    session.create(folder).await.map_err(|e| TransportError::Folder {
+    session.create(&wire).await.map_err(|e| TransportError::Folder {
         host: host.to_owned(),
         folder: folder.to_owned(),
         reason: format!("cannot create it: {e}"),

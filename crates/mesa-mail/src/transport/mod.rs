@@ -10,6 +10,7 @@
 //! Secrets (passwords, OAuth tokens) are held in [`Secret`], whose `Debug` hides
 //! them, and no error message built here contains them.
 
+mod folder_name;
 mod imap;
 mod smtp;
 
