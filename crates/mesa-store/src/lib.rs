@@ -5,6 +5,7 @@
 //! backend. The same story tests run on both databases.
 
 mod blobs;
+mod checkpointer;
 mod directory;
 mod error;
 mod mail;
@@ -51,6 +52,8 @@ enum Db {
         file: std::path::PathBuf,
         /// New tickets go to one task that commits them in groups.
         new_tickets: tokio::sync::mpsc::Sender<tickets::NewTicketJob>,
+        /// Another task checkpoints the WAL, so commits never do.
+        _checkpointer: checkpointer::Checkpointer,
     },
     Postgres(PgPool),
 }
@@ -150,7 +153,15 @@ impl Store {
         let file = options.get_filename().to_path_buf();
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
-            .connect_with(options.clone().pragma("cache_size", "-32000"))
+            // Commits leave checkpoints to the checkpointer (checkpointer.rs);
+            // the log is cut back to 64 MiB after each.
+            .connect_with(
+                options
+                    .clone()
+                    .pragma("cache_size", "-32000")
+                    .pragma("wal_autocheckpoint", "0")
+                    .pragma("journal_size_limit", "67108864"),
+            )
             .await?;
         let readers = std::thread::available_parallelism().map_or(4, |n| n.get() as u32 * 2).max(4);
         let reader = SqlitePoolOptions::new()
@@ -158,7 +169,8 @@ impl Store {
             .connect_with(options.pragma("cache_size", "-8000"))
             .await?;
         let new_tickets = tickets::spawn_ticket_writer(writer.clone());
-        Ok(Store { db: Db::Sqlite { writer, reader, file, new_tickets } })
+        let _checkpointer = checkpointer::spawn_checkpointer(writer.clone(), reader.clone());
+        Ok(Store { db: Db::Sqlite { writer, reader, file, new_tickets, _checkpointer } })
     }
 
     pub async fn open_postgres(url: &str) -> StoreResult<Store> {
