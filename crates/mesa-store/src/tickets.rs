@@ -409,12 +409,13 @@ impl Store {
         let count_args = args.len();
         args.push(Arg::Int(i64::from(per_page)));
         args.push(Arg::Int(offset));
-        let list_sql = AssertSqlSafe(format!(
-            "{VIEW_SELECT} JOIN (SELECT t.id FROM tickets t{where_sql} ORDER BY {order} LIMIT ${} OFFSET ${}) page \
-             ON page.id = t.id ORDER BY {order}",
-            args.len() - 1,
-            args.len()
-        ));
+        let (limit, offset) = (args.len() - 1, args.len());
+        let page_sql = match self.search_page_sql(filter) {
+            Some(search) => format!("{search} LIMIT ${limit} OFFSET ${offset}"),
+            None => format!("SELECT t.id FROM tickets t{where_sql} ORDER BY {order} LIMIT ${limit} OFFSET ${offset}"),
+        };
+        let list_sql =
+            AssertSqlSafe(format!("{VIEW_SELECT} JOIN ({page_sql}) page ON page.id = t.id ORDER BY {order}"));
         let (rows, total): (Vec<ViewRow>, i64) = with_pool!(self, read, |pool| {
             let mut list = sqlx::query_as(list_sql);
             let mut count = sqlx::query_scalar(count_sql);
@@ -449,30 +450,35 @@ impl Store {
         Ok((items, total))
     }
 
+    /// On SQLite, for a newest-first search by terms alone: the page's ticket
+    /// ids straight from the search index (which hands them out in order),
+    /// without first collecting every match as `where_clause` does. Takes the
+    /// same `$n` arguments (the terms), to be followed by LIMIT and OFFSET.
+    fn search_page_sql(&self, filter: &TicketFilter) -> Option<String> {
+        if self.backend() != Backend::Sqlite || filter.sort != SortOrder::Newest || !only_terms(filter) {
+            return None;
+        }
+        let public_only = if filter.search_internal { "" } else { " AND (rowid & 1) = 0" };
+        let mut sql =
+            format!("SELECT DISTINCT rowid >> 21 AS id FROM ticket_fts WHERE ticket_fts MATCH $1{public_only}");
+        for i in 2..=filter.terms.len() {
+            sql.push_str(&format!(
+                " AND (rowid >> 21) IN (SELECT rowid >> 21 FROM ticket_fts WHERE ticket_fts MATCH ${i}{public_only})"
+            ));
+        }
+        sql.push_str(" ORDER BY rowid DESC");
+        Some(sql)
+    }
+
     /// A cheaper way to count what `filter` matches, with the same `$n`
     /// arguments as `where_clause`, when there is one: a filter of statuses
     /// only (the counts kept by triggers, migration 0005) or of search terms
     /// only (distinct tickets in the search index, without reading them).
     fn count_sql(&self, filter: &TicketFilter) -> Option<String> {
-        let TicketFilter {
-            statuses,
-            assignee_id: None,
-            requester_id: None,
-            priority: None,
-            service_id: None,
-            department_id: None,
-            building_id: None,
-            team_id: None,
-            created_from: None,
-            created_before: None,
-            terms,
-            search_internal,
-            sla: None,
-            ..
-        } = filter
-        else {
+        if !statuses_and_terms_only(filter) {
             return None;
-        };
+        }
+        let TicketFilter { statuses, terms, search_internal, .. } = filter;
         if terms.is_empty() {
             let marks: Vec<String> = (1..=statuses.len()).map(|i| format!("${i}")).collect();
             let only =
@@ -710,6 +716,31 @@ async fn write_new_tickets(writer: &sqlx::SqlitePool, batch: Vec<NewTicketJob>) 
         return written.into_iter().map(|(reply, _)| (reply, Err(batch_failed(&e)))).collect();
     }
     written
+}
+
+/// Whether `filter` filters by statuses and search terms, or by nothing.
+fn statuses_and_terms_only(filter: &TicketFilter) -> bool {
+    matches!(
+        filter,
+        TicketFilter {
+            assignee_id: None,
+            requester_id: None,
+            priority: None,
+            service_id: None,
+            department_id: None,
+            building_id: None,
+            team_id: None,
+            created_from: None,
+            created_before: None,
+            sla: None,
+            ..
+        }
+    )
+}
+
+/// Whether `filter` is search terms and nothing else (the sort and page aside).
+fn only_terms(filter: &TicketFilter) -> bool {
+    statuses_and_terms_only(filter) && filter.statuses.is_empty() && !filter.terms.is_empty()
 }
 
 /// Binds a new ticket's `$1…$23` to `$query` (see `new_ticket_columns`).

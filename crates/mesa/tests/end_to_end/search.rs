@@ -53,3 +53,36 @@ async fn search_ignores_accents_and_case_and_covers_the_thread() {
         assert_eq!(numbers(&desk, &desk.ana, "cable").await, Vec::<i64>::new(), "not her ticket");
     }
 }
+
+#[tokio::test]
+async fn search_results_page_newest_first_without_repeats_and_terms_may_match_in_different_entries() {
+    for db in databases() {
+        let desk = Desk::start(db).await;
+        let mut opened = Vec::new();
+        for i in 0..23 {
+            let n = desk.open(&desk.ana, &format!("Tóner agotado {i}"), "La impresora pide tóner").await;
+            if i % 3 == 0 {
+                // The word again in the thread: the ticket still counts once.
+                let reply = json!({"body": "Llevamos tóner y un cartucho de repuesto"});
+                desk.post(&desk.agent, &format!("/api/v1/tickets/{n}/replies"), reply).await;
+            }
+            opened.push(n);
+        }
+        desk.open(&desk.ana, "Pantalla negra", "No enciende").await;
+        opened.reverse();
+        let mut seen = Vec::new();
+        for page in 1..=3 {
+            let (status, body) =
+                desk.get(&desk.agent, &format!("/api/v1/tickets?q=toner&per_page=10&page={page}")).await;
+            assert!(status.is_success(), "{body}");
+            assert_eq!(body["total"], 23, "{db:?}");
+            seen.extend(body["items"].as_array().unwrap().iter().map(|t| t["number"].as_i64().unwrap()));
+        }
+        assert_eq!(seen, opened, "{db:?}: every match once, newest first");
+        // "agotado" is in the subject, "repuesto" only in a reply.
+        let both: Vec<i64> = opened.iter().copied().filter(|n| (n - opened.last().unwrap()) % 3 == 0).collect();
+        let mut both_sorted = both.clone();
+        both_sorted.sort_unstable();
+        assert_eq!(numbers(&desk, &desk.agent, "agotado repuesto").await, both_sorted, "{db:?}");
+    }
+}
