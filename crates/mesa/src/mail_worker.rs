@@ -279,7 +279,124 @@ async fn access_token(
 
 #[cfg(test)]
 mod tests {
+    use mesa_app::mail::MailboxInput;
+    use mesa_app::{BlobStore, DeskSettings, Store};
+    use mesa_core::{Actor, Role};
+    use mesa_testkit::mail_servers::Dovecot;
+    use mesa_testkit::token_endpoint::TokenEndpoint;
+    use mesa_testkit::{Db, TestDb, databases};
+
     use super::*;
+
+    /// A desk with one `xoauth2` mailbox on `127.0.0.1:port` that renews its
+    /// tokens at `endpoint` with `refresh_token`.
+    async fn desk_with_mailbox(db: &TestDb, port: u16, endpoint: &TokenEndpoint, refresh_token: &str) -> Desk {
+        let store = Store::open(db.data_path(), db.database_url.as_deref()).await.unwrap();
+        let desk = Desk::new(store, BlobStore::new(db.data_path()), DeskSettings::default());
+        let admin = desk.add_user(None, "admin@mesa.test", "Admin", Role::Admin, None).await.unwrap();
+        let input = MailboxInput {
+            name: "soporte".into(),
+            host: "127.0.0.1".into(),
+            port: Some(port.into()),
+            security: Some("plain".into()),
+            username: Dovecot::USER.into(),
+            auth: Some("xoauth2".into()),
+            token_url: Some(endpoint.url().into()),
+            client_id: Some(TokenEndpoint::CLIENT_ID.into()),
+            refresh_token: Some(refresh_token.into()),
+            ..Default::default()
+        };
+        desk.put_mailbox(&Actor { user_id: admin.id, role: admin.role }, input).await.unwrap();
+        desk
+    }
+
+    /// Puts `token` in the store as the mailbox's current access token.
+    async fn store_access_token(desk: &Desk, token: &str, expires_at: chrono::DateTime<Utc>) {
+        let mailbox = desk.store().mailbox("soporte").await.unwrap();
+        let refresh_token = mailbox.oauth_refresh_token.unwrap();
+        assert!(desk.store().store_mailbox_token("soporte", &refresh_token, token, expires_at, None).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn an_expired_token_is_renewed_and_stored_with_the_rotated_refresh_token_then_reused() {
+        for kind in databases() {
+            let db = TestDb::new(kind).await;
+            let endpoint = TokenEndpoint::start_rotating();
+            let desk = desk_with_mailbox(&db, 143, &endpoint, TokenEndpoint::REFRESH_TOKEN).await;
+            let tokens = TokenClient::new().unwrap();
+            store_access_token(&desk, "ya29.expired", Utc::now() - chrono::TimeDelta::minutes(5)).await;
+
+            let token = access_token(&desk, &tokens, "soporte", None).await.unwrap();
+
+            assert_eq!(token.expose(), Dovecot::XOAUTH2_TOKEN, "{kind:?}");
+            assert_eq!(endpoint.requests().len(), 1);
+            let stored = desk.store().mailbox("soporte").await.unwrap();
+            assert_eq!(stored.oauth_access_token.as_deref(), Some(Dovecot::XOAUTH2_TOKEN));
+            let lifetime = stored.oauth_expires_at.unwrap() - Utc::now();
+            assert!((3500..3600).contains(&lifetime.num_seconds()), "{kind:?}: {lifetime}");
+            assert_eq!(stored.oauth_refresh_token, Some(endpoint.current_refresh_token()), "rotated and stored");
+            assert_ne!(endpoint.current_refresh_token(), TokenEndpoint::REFRESH_TOKEN);
+
+            // Fresh: taken from the store, no second request.
+            access_token(&desk, &tokens, "soporte", None).await.unwrap();
+            assert_eq!(endpoint.requests().len(), 1, "{kind:?}");
+
+            // Expired again: the endpoint now only accepts the rotated refresh token.
+            store_access_token(&desk, "ya29.expired-again", Utc::now() + chrono::TimeDelta::seconds(30)).await;
+            let token = access_token(&desk, &tokens, "soporte", None).await.unwrap();
+            assert_eq!(token.expose(), Dovecot::XOAUTH2_TOKEN, "{kind:?}");
+            assert_eq!(endpoint.requests()[1]["refresh_token"], endpoint.requests()[0]["refresh_token"].clone() + "-1");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_token_the_server_refuses_is_renewed_once_and_the_mailbox_logs_in() {
+        let dovecot = Dovecot::start_with_xoauth2();
+        let endpoint = TokenEndpoint::start();
+        let db = TestDb::new(Db::Sqlite).await;
+        let desk = desk_with_mailbox(&db, dovecot.imap_port(), &endpoint, TokenEndpoint::REFRESH_TOKEN).await;
+        // Revoked before its time: the store still thinks it good for an hour.
+        store_access_token(&desk, "ya29.revoked", Utc::now() + chrono::TimeDelta::hours(1)).await;
+        let mailbox = desk.store().mailbox("soporte").await.unwrap();
+
+        let session = connect(&desk, &TokenClient::new().unwrap(), &mailbox).await.unwrap();
+
+        assert_eq!(endpoint.requests().len(), 1);
+        session.logout().await.unwrap();
+        let stored = desk.store().mailbox("soporte").await.unwrap();
+        assert_eq!(stored.oauth_access_token.as_deref(), Some(Dovecot::XOAUTH2_TOKEN));
+    }
+
+    #[tokio::test]
+    async fn a_renewed_token_that_is_refused_too_fails_the_login_after_one_renewal() {
+        let dovecot = Dovecot::start_with_xoauth2();
+        let endpoint = TokenEndpoint::start();
+        endpoint.hand_out("ya29.for-another-account");
+        let db = TestDb::new(Db::Sqlite).await;
+        let desk = desk_with_mailbox(&db, dovecot.imap_port(), &endpoint, TokenEndpoint::REFRESH_TOKEN).await;
+        let mailbox = desk.store().mailbox("soporte").await.unwrap();
+
+        let error = connect(&desk, &TokenClient::new().unwrap(), &mailbox).await.unwrap_err();
+
+        assert!(matches!(error.downcast_ref::<TransportError>(), Some(TransportError::Auth { .. })), "{error:#}");
+        assert_eq!(endpoint.requests().len(), 2, "the first token, then one renewal, and no more");
+        assert!(!format!("{error:#}").contains("for-another-account"), "{error:#}");
+    }
+
+    #[tokio::test]
+    async fn a_revoked_refresh_token_is_an_error_naming_invalid_grant_without_secrets() {
+        let endpoint = TokenEndpoint::start();
+        let db = TestDb::new(Db::Sqlite).await;
+        let desk = desk_with_mailbox(&db, 143, &endpoint, "1//revoked-refresh-token").await;
+        let mailbox = desk.store().mailbox("soporte").await.unwrap();
+
+        let error = format!("{:#}", connect(&desk, &TokenClient::new().unwrap(), &mailbox).await.unwrap_err());
+
+        assert!(error.starts_with("renewing the OAuth2 access token: "), "{error}");
+        assert!(error.contains("invalid_grant"), "{error}");
+        assert!(!error.contains("revoked-refresh-token"), "{error}");
+        assert_eq!(desk.store().mailbox("soporte").await.unwrap().oauth_access_token, None);
+    }
 
     #[test]
     fn backoff_doubles_from_thirty_seconds_up_to_six_hours() {
