@@ -1,9 +1,15 @@
 //! The mail channel's story on SQLite and PostgreSQL: the corpus ingested
 //! end to end, threading, loop protection, requesters by mail, idempotency.
 
-use mesa_app::{BlobStore, Desk, DeskSettings, IngestOutcome, MailIdentity, MailSettings, OpenTicket, Store};
+use chrono::Utc;
+use mesa_app::mail::{MailboxInput, MailboxToken};
+use mesa_app::{
+    AppError, BlobStore, Desk, DeskSettings, IngestOutcome, MailIdentity, MailSettings, MailboxRow, OpenTicket, Store,
+};
 use mesa_core::lifecycle::TransitionInput;
 use mesa_core::{Actor, Role, Status, User};
+use mesa_mail::oauth::TokenGrant;
+use mesa_mail::transport::Secret;
 use mesa_testkit::{TestDb, databases};
 
 const SUPPORT: &str = "soporte@villaesperanza.gov.co";
@@ -397,5 +403,158 @@ async fn the_html_of_a_mail_and_of_its_replies_is_kept_for_whoever_sees_them() {
         // The requester sees both on their own ticket.
         let ana = desk.store().user_by_id(page.view.ticket.requester_id).await.unwrap();
         assert_eq!(desk.ticket(&actor(&ana), n).await.unwrap().html.len(), 2, "{kind:?}");
+    }
+}
+
+// ------------------------------------------------------------ OAuth2 mailboxes
+
+const TOKEN_URL: &str = "https://login.microsoftonline.com/villaesperanza.gov.co/oauth2/v2.0/token";
+
+fn oauth_mailbox(refresh_token: Option<&str>) -> MailboxInput {
+    MailboxInput {
+        name: "soporte".into(),
+        host: "outlook.office365.com".into(),
+        username: SUPPORT.into(),
+        auth: Some("xoauth2".into()),
+        token_url: Some(TOKEN_URL.into()),
+        client_id: Some("client-1".into()),
+        client_secret: Some("client-secret-1".into()),
+        refresh_token: refresh_token.map(str::to_owned),
+        scope: Some("https://outlook.office365.com/IMAP.AccessAsUser.All offline_access".into()),
+        ..Default::default()
+    }
+}
+
+fn field_error(result: Result<MailboxRow, AppError>) -> (&'static str, &'static str) {
+    match result {
+        Err(AppError::Invalid(f)) => (f.field, f.code),
+        other => panic!("expected a field error, got {other:?}"),
+    }
+}
+
+fn grant(access_token: &str, expires_at: chrono::DateTime<Utc>, rotated: Option<&str>) -> TokenGrant {
+    TokenGrant { access_token: Secret::new(access_token), expires_at, refresh_token: rotated.map(Secret::new) }
+}
+
+#[tokio::test]
+async fn an_xoauth2_mailbox_keeps_its_refresh_settings_and_its_secrets_only_for_the_same_client() {
+    for kind in databases() {
+        let db = TestDb::new(kind).await;
+        let desk = desk(&db).await;
+        let admin = actor(&admin(&desk).await);
+
+        // Only a refresh token: no access token to paste.
+        let saved = desk.put_mailbox(&admin, oauth_mailbox(Some("rt-1"))).await.unwrap();
+        assert_eq!(saved.oauth_token_url.as_deref(), Some(TOKEN_URL), "{kind:?}");
+        assert_eq!(saved.oauth_refresh_token.as_deref(), Some("rt-1"));
+        assert_eq!(saved.oauth_client_secret.as_deref(), Some("client-secret-1"));
+        assert_eq!(saved.secret, "");
+        assert!(!format!("{saved:?}").contains("rt-1") && !format!("{saved:?}").contains("client-secret-1"));
+
+        // Saved again without the write-only fields: both kept.
+        let again = MailboxInput { client_secret: None, ..oauth_mailbox(None) };
+        let saved = desk.put_mailbox(&admin, again).await.unwrap();
+        assert_eq!(saved.oauth_refresh_token.as_deref(), Some("rt-1"), "{kind:?}");
+        assert_eq!(saved.oauth_client_secret.as_deref(), Some("client-secret-1"));
+
+        // Another client: the old secrets are not its own, a refresh token is needed.
+        let other_client =
+            MailboxInput { client_id: Some("client-2".into()), client_secret: None, ..oauth_mailbox(None) };
+        assert_eq!(field_error(desk.put_mailbox(&admin, other_client.clone()).await), ("refresh_token", "required"));
+        let other_client = MailboxInput { refresh_token: Some("rt-2".into()), ..other_client };
+        let saved = desk.put_mailbox(&admin, other_client).await.unwrap();
+        assert_eq!(saved.oauth_client_secret, None, "{kind:?}: the first client's secret is dropped");
+        assert_eq!(saved.oauth_refresh_token.as_deref(), Some("rt-2"));
+
+        // Without a token endpoint: back to a pasted access token, which is then required.
+        let plain =
+            MailboxInput { token_url: None, client_id: None, client_secret: None, scope: None, ..oauth_mailbox(None) };
+        assert_eq!(field_error(desk.put_mailbox(&admin, plain.clone()).await), ("secret", "required"));
+        let saved =
+            desk.put_mailbox(&admin, MailboxInput { secret: Some("ya29.pasted".into()), ..plain }).await.unwrap();
+        assert_eq!(
+            (saved.oauth_token_url, saved.oauth_client_id, saved.oauth_refresh_token, saved.oauth_scope),
+            (None, None, None, None),
+            "{kind:?}"
+        );
+        assert_eq!(
+            desk.mailbox_token("soporte", None, Utc::now()).await.unwrap(),
+            MailboxToken::Ready(Secret::new("ya29.pasted"))
+        );
+    }
+}
+
+#[tokio::test]
+async fn token_endpoints_are_checked_field_by_field() {
+    let db = TestDb::new(mesa_testkit::Db::Sqlite).await;
+    let desk = desk(&db).await;
+    let admin = actor(&admin(&desk).await);
+    let with_url = |url: &str| MailboxInput { token_url: Some(url.into()), ..oauth_mailbox(Some("rt")) };
+
+    let cases = [
+        (with_url("http://login.microsoftonline.com/t/oauth2/v2.0/token"), ("token_url", "not_https")),
+        (
+            with_url("https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"),
+            ("token_url", "unfilled_placeholder"),
+        ),
+        (with_url("token endpoint"), ("token_url", "invalid_url")),
+        (MailboxInput { auth: Some("password".into()), ..oauth_mailbox(Some("rt")) }, ("token_url", "needs_xoauth2")),
+        (MailboxInput { client_id: None, ..oauth_mailbox(Some("rt")) }, ("client_id", "required")),
+        (oauth_mailbox(None), ("refresh_token", "required")),
+        (MailboxInput { token_url: None, ..oauth_mailbox(Some("rt")) }, ("token_url", "required")),
+    ];
+    for (input, expected) in cases {
+        assert_eq!(field_error(desk.put_mailbox(&admin, input).await), expected);
+    }
+    assert!(desk.put_mailbox(&admin, with_url("http://127.0.0.1:8080/token")).await.is_ok(), "loopback may be http");
+}
+
+#[tokio::test]
+async fn the_stored_access_token_is_used_while_fresh_and_a_rotated_refresh_token_replaces_the_old_one() {
+    for kind in databases() {
+        let db = TestDb::new(kind).await;
+        let desk = desk(&db).await;
+        let admin = actor(&admin(&desk).await);
+        desk.put_mailbox(&admin, oauth_mailbox(Some("rt-1"))).await.unwrap();
+        let now = Utc::now();
+
+        // Nothing stored yet: refresh, with everything the grant needs.
+        let MailboxToken::Refresh(request) = desk.mailbox_token("soporte", None, now).await.unwrap() else {
+            panic!("{kind:?}: a mailbox without an access token must refresh");
+        };
+        assert_eq!(request.refresh_token.expose(), "rt-1");
+        assert_eq!(request.client_secret.as_ref().map(Secret::expose), Some("client-secret-1"));
+        assert_eq!(
+            request.scope.as_deref(),
+            Some("https://outlook.office365.com/IMAP.AccessAsUser.All offline_access")
+        );
+
+        // The answer is stored for every process, with the rotated refresh token.
+        let expires_at = now + chrono::TimeDelta::seconds(3599);
+        assert!(
+            desk.mailbox_token_granted("soporte", &request, &grant("at-1", expires_at, Some("rt-2"))).await.unwrap()
+        );
+        let stored = desk.store().mailbox("soporte").await.unwrap();
+        assert_eq!(stored.oauth_refresh_token.as_deref(), Some("rt-2"), "{kind:?}");
+        assert_eq!(stored.oauth_expires_at.map(|t| t.timestamp()), Some(expires_at.timestamp()));
+        assert_eq!(desk.mailbox_token("soporte", None, now).await.unwrap(), MailboxToken::Ready(Secret::new("at-1")));
+
+        // Within a minute of its expiry, or refused by the server: refresh, now with rt-2.
+        let late = expires_at - chrono::TimeDelta::seconds(30);
+        let MailboxToken::Refresh(request) = desk.mailbox_token("soporte", None, late).await.unwrap() else {
+            panic!("{kind:?}: an expiring token must be refreshed");
+        };
+        assert_eq!(request.refresh_token.expose(), "rt-2");
+        let refused = Secret::new("at-1");
+        assert!(matches!(desk.mailbox_token("soporte", Some(&refused), now).await.unwrap(), MailboxToken::Refresh(_)));
+
+        // An admin who enters a new refresh token meanwhile wins over a late answer.
+        desk.put_mailbox(&admin, oauth_mailbox(Some("rt-admin"))).await.unwrap();
+        assert!(
+            !desk.mailbox_token_granted("soporte", &request, &grant("at-2", expires_at, Some("rt-3"))).await.unwrap()
+        );
+        let stored = desk.store().mailbox("soporte").await.unwrap();
+        assert_eq!(stored.oauth_refresh_token.as_deref(), Some("rt-admin"), "{kind:?}");
+        assert_eq!(stored.oauth_access_token, None, "saving the mailbox dropped the cached token");
     }
 }

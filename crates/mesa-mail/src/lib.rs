@@ -58,6 +58,7 @@ mod html;
 mod loops;
 mod mail;
 mod message_id;
+pub mod oauth;
 mod params;
 mod parse;
 mod quote;

@@ -3,10 +3,13 @@
 
 use std::time::{Duration, Instant};
 
+use mesa_mail::oauth::{OAuthError, RefreshRequest, TokenUrlError};
 use mesa_mail::transport::{
-    FetchedMessage, ImapAuth, ImapConfig, ImapMailbox, ImapSecurity, SendError, SmtpConfig, SmtpSender, TransportError,
+    FetchedMessage, ImapAuth, ImapConfig, ImapMailbox, ImapSecurity, Secret, SendError, SmtpConfig, SmtpSender,
+    TokenClient, TransportError,
 };
 use mesa_testkit::mail_servers::{Dovecot, SmtpSink};
+use mesa_testkit::token_endpoint::TokenEndpoint;
 
 /// A reply with 8-bit UTF-8 content and a line starting with a dot, which SMTP
 /// must stuff and unstuff without the message changing.
@@ -323,6 +326,99 @@ async fn a_server_without_xoauth2_refuses_the_token_as_an_authentication_error()
 
     assert!(matches!(error, TransportError::Auth { .. }), "{error:?}");
     assert!(!error.to_string().contains("secret-token"), "{error}");
+}
+
+// ---------------------------------------------------------------- OAuth2 token endpoint
+
+fn refresh_request(endpoint: &TokenEndpoint, refresh_token: &str) -> RefreshRequest {
+    RefreshRequest {
+        token_url: endpoint.url().to_owned(),
+        client_id: TokenEndpoint::CLIENT_ID.into(),
+        client_secret: Some(Secret::new("client-secret-1")),
+        refresh_token: Secret::new(refresh_token),
+        scope: Some("https://outlook.office365.com/IMAP.AccessAsUser.All offline_access".into()),
+    }
+}
+
+#[tokio::test]
+async fn a_refresh_token_buys_an_access_token_that_logs_into_dovecot() {
+    let dovecot = Dovecot::start_with_xoauth2();
+    dovecot.deliver(&message(1));
+    let endpoint = TokenEndpoint::start();
+    let before = chrono::Utc::now();
+
+    let grant =
+        TokenClient::new().unwrap().refresh(&refresh_request(&endpoint, TokenEndpoint::REFRESH_TOKEN)).await.unwrap();
+
+    assert_eq!(grant.access_token.expose(), Dovecot::XOAUTH2_TOKEN);
+    let lifetime = grant.expires_at - before;
+    assert!((3590..=3600).contains(&lifetime.num_seconds()), "{lifetime}");
+    assert_eq!(grant.refresh_token, None, "this endpoint does not rotate");
+    let sent = &endpoint.requests()[0];
+    assert_eq!(sent["grant_type"], "refresh_token");
+    assert_eq!(sent["refresh_token"], TokenEndpoint::REFRESH_TOKEN);
+    assert_eq!(sent["client_secret"], "client-secret-1");
+    assert_eq!(sent["scope"], "https://outlook.office365.com/IMAP.AccessAsUser.All offline_access");
+    let config = ImapConfig { auth: ImapAuth::XOAuth2 { access_token: grant.access_token }, ..imap_config(&dovecot) };
+    let mut mailbox = ImapMailbox::connect(&config).await.unwrap();
+    assert_eq!(mailbox.fetch_unseen().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_rotating_endpoint_hands_back_the_next_refresh_token() {
+    let endpoint = TokenEndpoint::start_rotating();
+    let client = TokenClient::new().unwrap();
+
+    let grant = client.refresh(&refresh_request(&endpoint, TokenEndpoint::REFRESH_TOKEN)).await.unwrap();
+
+    let next = grant.refresh_token.expect("a rotated refresh token");
+    assert_eq!(next.expose(), endpoint.current_refresh_token());
+    assert!(client.refresh(&refresh_request(&endpoint, next.expose())).await.is_ok());
+    let reused = client.refresh(&refresh_request(&endpoint, TokenEndpoint::REFRESH_TOKEN)).await.unwrap_err();
+    assert!(matches!(&reused, OAuthError::Refused { error, .. } if error == "invalid_grant"), "{reused:?}");
+}
+
+#[tokio::test]
+async fn a_revoked_refresh_token_is_refused_with_the_providers_error_and_no_secret() {
+    let endpoint = TokenEndpoint::start();
+
+    let error = TokenClient::new().unwrap().refresh(&refresh_request(&endpoint, "1//revoked")).await.unwrap_err();
+
+    let text = error.to_string();
+    assert!(text.contains("invalid_grant") && text.contains("expired or revoked"), "{text}");
+    assert!(!text.contains("1//revoked") && !text.contains("client-secret-1"), "{text}");
+    assert!(!error.is_transient());
+}
+
+#[tokio::test]
+async fn an_unreachable_token_endpoint_is_a_transient_network_error() {
+    let request = RefreshRequest {
+        token_url: format!("http://127.0.0.1:{}/token", closed_port()),
+        client_id: "c".into(),
+        client_secret: None,
+        refresh_token: Secret::new("r"),
+        scope: None,
+    };
+
+    let error = TokenClient::new().unwrap().refresh(&request).await.unwrap_err();
+
+    assert!(matches!(&error, OAuthError::Network { host, .. } if host == "127.0.0.1"), "{error:?}");
+    assert!(error.is_transient());
+}
+
+#[tokio::test]
+async fn a_plain_http_token_endpoint_off_this_machine_is_never_called() {
+    let request = RefreshRequest {
+        token_url: "http://oauth2.example.org/token".into(),
+        client_id: "c".into(),
+        client_secret: None,
+        refresh_token: Secret::new("r"),
+        scope: None,
+    };
+
+    let error = TokenClient::new().unwrap().refresh(&request).await.unwrap_err();
+
+    assert_eq!(error, OAuthError::Url(TokenUrlError::NotHttps));
 }
 
 #[tokio::test]

@@ -25,7 +25,10 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 pub use blobs::{BlobStore, Sha256Hex};
 pub use directory::{Directory, DirectoryItem, NewService, Service};
 pub use error::{StoreError, StoreResult};
-pub use mail::{InboxMessage, InboxResult, MailWrites, MailboxRow, NewMailbox, NewOutboxMail, OutboxMail, Participant};
+pub use mail::{
+    InboxMessage, InboxResult, MailWrites, MailboxRow, NewMailbox, NewMailboxOAuth, NewOutboxMail, OutboxMail,
+    Participant,
+};
 pub use policy::{CalendarRow, StatusRecord, TargetRow};
 pub use tickets::{
     Attachment, Entry, HistoryRecord, NewAttachment, NewEntry, NewTicket, SlaFilter, SortOrder, TicketFilter,

@@ -147,6 +147,18 @@ pub struct MailboxRow {
     pub enabled: bool,
     pub last_polled_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
+    /// With a token endpoint an `xoauth2` mailbox renews its access token
+    /// itself (OAuth2 refresh grant); without one, `secret` is the token.
+    pub oauth_token_url: Option<String>,
+    pub oauth_client_id: Option<String>,
+    /// Never shown, never logged.
+    pub oauth_client_secret: Option<String>,
+    /// Never shown, never logged; replaced when the provider rotates it.
+    pub oauth_refresh_token: Option<String>,
+    pub oauth_scope: Option<String>,
+    /// The current access token, shared by every server process. Never shown.
+    pub oauth_access_token: Option<String>,
+    pub oauth_expires_at: Option<DateTime<Utc>>,
 }
 
 impl std::fmt::Debug for MailboxRow {
@@ -161,6 +173,9 @@ impl std::fmt::Debug for MailboxRow {
             .field("auth", &self.auth)
             .field("secret", &"<redacted>")
             .field("folder", &self.folder)
+            .field("oauth_token_url", &self.oauth_token_url)
+            .field("oauth_client_id", &self.oauth_client_id)
+            .field("oauth_expires_at", &self.oauth_expires_at)
             .finish_non_exhaustive()
     }
 }
@@ -179,10 +194,26 @@ pub struct NewMailbox {
     pub processed_folder: Option<String>,
     pub poll_seconds: i64,
     pub enabled: bool,
+    /// `None`: no refresh (the secret is the access token); any stored OAuth2
+    /// settings and tokens are dropped.
+    pub oauth: Option<NewMailboxOAuth>,
+}
+
+/// The OAuth2 refresh settings of an `xoauth2` mailbox. The two secrets,
+/// `None`, keep the stored ones as long as the client (token endpoint and
+/// client id) is the same: credentials belong to their client.
+#[derive(Clone)]
+pub struct NewMailboxOAuth {
+    pub token_url: String,
+    pub client_id: String,
+    pub client_secret: Option<String>,
+    pub refresh_token: Option<String>,
+    pub scope: Option<String>,
 }
 
 const MAILBOX_COLUMNS: &str = "id, name, host, port, security, username, auth, secret, folder, processed_folder, \
-     poll_seconds, enabled, last_polled_at, last_error";
+     poll_seconds, enabled, last_polled_at, last_error, oauth_token_url, oauth_client_id, oauth_client_secret, \
+     oauth_refresh_token, oauth_scope, oauth_access_token, oauth_expires_at";
 
 impl Store {
     /// The setting `key`, stored as `value` first if it has none; with
@@ -458,20 +489,33 @@ impl Store {
         Ok(with_pool!(self, read, |pool| sqlx::query_as(sql).bind(name).fetch_one(pool).await)?)
     }
 
-    /// Creates or replaces the mailbox called `new.name`.
+    /// Creates or replaces the mailbox called `new.name`. The cached access
+    /// token is dropped: whatever changed, the next poll asks for a new one.
     #[tracing::instrument(skip_all)]
     pub async fn put_mailbox(&self, new: &NewMailbox) -> StoreResult<MailboxRow> {
+        // $13–$17: the OAuth2 settings; a secret left out ($15, $16) is kept
+        // only for the same token endpoint and client id.
         let sql = sqlx::AssertSqlSafe(format!(
             "INSERT INTO mailboxes (name, host, port, security, username, auth, secret, folder, processed_folder,
-               poll_seconds, enabled, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, ''), $8, $9, $10, $11, $12)
+               poll_seconds, enabled, created_at, oauth_token_url, oauth_client_id, oauth_client_secret,
+               oauth_refresh_token, oauth_scope)
+             VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, ''), $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
              ON CONFLICT (name) DO UPDATE SET host = excluded.host, port = excluded.port,
                security = excluded.security, username = excluded.username, auth = excluded.auth,
                secret = CASE WHEN $7 IS NULL THEN mailboxes.secret ELSE excluded.secret END,
                folder = excluded.folder, processed_folder = excluded.processed_folder,
-               poll_seconds = excluded.poll_seconds, enabled = excluded.enabled
+               poll_seconds = excluded.poll_seconds, enabled = excluded.enabled,
+               oauth_token_url = excluded.oauth_token_url, oauth_client_id = excluded.oauth_client_id,
+               oauth_client_secret = CASE WHEN $15 IS NOT NULL THEN excluded.oauth_client_secret
+                 WHEN mailboxes.oauth_token_url = $13 AND mailboxes.oauth_client_id = $14
+                 THEN mailboxes.oauth_client_secret END,
+               oauth_refresh_token = CASE WHEN $16 IS NOT NULL THEN excluded.oauth_refresh_token
+                 WHEN mailboxes.oauth_token_url = $13 AND mailboxes.oauth_client_id = $14
+                 THEN mailboxes.oauth_refresh_token END,
+               oauth_scope = excluded.oauth_scope, oauth_access_token = NULL, oauth_expires_at = NULL
              RETURNING {MAILBOX_COLUMNS}"
         ));
+        let oauth = new.oauth.as_ref();
         Ok(with_pool!(self, write, |pool| sqlx::query_as(sql)
             .bind(&new.name)
             .bind(&new.host)
@@ -485,8 +529,42 @@ impl Store {
             .bind(new.poll_seconds)
             .bind(new.enabled)
             .bind(Utc::now())
+            .bind(oauth.map(|o| &o.token_url))
+            .bind(oauth.map(|o| &o.client_id))
+            .bind(oauth.and_then(|o| o.client_secret.as_ref()))
+            .bind(oauth.and_then(|o| o.refresh_token.as_ref()))
+            .bind(oauth.and_then(|o| o.scope.as_ref()))
             .fetch_one(pool)
             .await)?)
+    }
+
+    /// Stores a freshly granted access token, and the refresh token that
+    /// replaces `used_refresh_token` if the provider rotated it; only while
+    /// the mailbox still has `used_refresh_token` (an admin who entered a new
+    /// one meanwhile wins). Returns whether it was stored.
+    #[tracing::instrument(skip_all)]
+    pub async fn store_mailbox_token(
+        &self,
+        name: &str,
+        used_refresh_token: &str,
+        access_token: &str,
+        expires_at: DateTime<Utc>,
+        rotated_refresh_token: Option<&str>,
+    ) -> StoreResult<bool> {
+        let stored = with_pool!(self, write, |pool| sqlx::query(
+            "UPDATE mailboxes SET oauth_access_token = $1, oauth_expires_at = $2,
+               oauth_refresh_token = COALESCE($3, oauth_refresh_token)
+             WHERE name = $4 AND oauth_refresh_token = $5"
+        )
+        .bind(access_token)
+        .bind(expires_at)
+        .bind(rotated_refresh_token)
+        .bind(name)
+        .bind(used_refresh_token)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(stored > 0)
     }
 
     #[tracing::instrument(skip_all)]

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use sqlx::Connection;
 
 pub mod mail_servers;
+pub mod token_endpoint;
 
 pub const POSTGRES_ENV: &str = "MESA_TEST_POSTGRES_URL";
 

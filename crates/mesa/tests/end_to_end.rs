@@ -19,6 +19,8 @@ mod lifecycle;
 mod mail_flow;
 #[path = "end_to_end/mail_ingest.rs"]
 mod mail_ingest;
+#[path = "end_to_end/mail_oauth.rs"]
+mod mail_oauth;
 #[path = "end_to_end/numbering.rs"]
 mod numbering;
 #[path = "end_to_end/search.rs"]

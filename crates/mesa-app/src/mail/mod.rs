@@ -18,7 +18,7 @@ use mesa_mail::MessageIdSigner;
 use mesa_store::StoreError;
 
 pub use ingest::IngestOutcome;
-pub use mailboxes::MailboxInput;
+pub use mailboxes::{MailboxInput, MailboxToken};
 pub(crate) use notify::Notice;
 pub use settings::{MAIL_SETTINGS_KEY, MailSettings};
 pub use templates::{Template, TemplateOverrides};

@@ -1,5 +1,6 @@
-//! The e-mail transports: sending through an SMTP relay ([`SmtpSender`]) and
-//! receiving from an IMAP mailbox ([`ImapMailbox`]).
+//! The e-mail transports: sending through an SMTP relay ([`SmtpSender`]),
+//! receiving from an IMAP mailbox ([`ImapMailbox`]), and renewing the OAuth2
+//! access token such a mailbox logs in with ([`TokenClient`]).
 //!
 //! These adapters move bytes only. Rendering, parsing and threading stay in the
 //! pure part of this crate; retries live in the caller's outbox, which is why
@@ -12,11 +13,13 @@
 
 mod folder_name;
 mod imap;
+mod oauth;
 mod smtp;
 
 use std::fmt;
 
 pub use imap::{FETCH_LIMIT, FetchedMessage, ImapAuth, ImapConfig, ImapMailbox, ImapSecurity};
+pub use oauth::TokenClient;
 pub use smtp::{SendError, SmtpConfig, SmtpCredentials, SmtpSecurity, SmtpSender};
 
 /// How long any single network step (connect, TLS handshake, one command) may

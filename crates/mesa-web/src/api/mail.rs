@@ -107,11 +107,27 @@ pub struct MailboxOut {
     enabled: bool,
     last_polled_at: Option<DateTime<Utc>>,
     last_error: Option<String>,
+    /// The OAuth2 token endpoint the server renews the access token at (`xoauth2`).
+    token_url: Option<String>,
+    client_id: Option<String>,
+    scope: Option<String>,
+    /// Whether a client secret is stored (it is never shown).
+    client_secret_set: bool,
+    /// Whether a refresh token is stored (it is never shown).
+    refresh_token_set: bool,
+    /// When the current access token expires, if the server renewed one.
+    access_token_expires_at: Option<DateTime<Utc>>,
 }
 
 impl From<MailboxRow> for MailboxOut {
     fn from(m: MailboxRow) -> Self {
         Self {
+            client_secret_set: m.oauth_client_secret.is_some(),
+            refresh_token_set: m.oauth_refresh_token.is_some(),
+            access_token_expires_at: m.oauth_access_token.as_ref().and(m.oauth_expires_at),
+            token_url: m.oauth_token_url,
+            client_id: m.oauth_client_id,
+            scope: m.oauth_scope,
             name: m.name,
             host: m.host,
             port: m.port,
@@ -139,7 +155,8 @@ pub struct MailboxIn {
     username: String,
     /// `password` (default) or `xoauth2`.
     auth: Option<String>,
-    /// The password, app password or OAuth2 access token; omit to keep the stored one.
+    /// The password, app password or OAuth2 access token; omit to keep the stored
+    /// one. Not needed for `xoauth2` with a refresh token.
     secret: Option<String>,
     /// Default `INBOX`.
     folder: Option<String>,
@@ -148,6 +165,23 @@ pub struct MailboxIn {
     /// Seconds between polls when the server has no IDLE (default 60).
     poll_seconds: Option<i64>,
     enabled: Option<bool>,
+    /// `xoauth2` only: the OAuth2 token endpoint, e.g.
+    /// `https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token` or
+    /// `https://oauth2.googleapis.com/token`; the server then renews the access
+    /// token itself. Omit to drop any OAuth2 refresh settings. `https` only
+    /// (plain `http` for 127.0.0.1 or localhost).
+    token_url: Option<String>,
+    /// The application (client) id; required with `token_url`.
+    client_id: Option<String>,
+    /// The client secret, for confidential clients (Google); write-only: omit to
+    /// keep the stored one (as long as `token_url` and `client_id` stay).
+    client_secret: Option<String>,
+    /// The refresh token; write-only: omit to keep the stored one (as long as
+    /// `token_url` and `client_id` stay).
+    refresh_token: Option<String>,
+    /// Scopes to ask for, space-separated (e.g.
+    /// `https://outlook.office365.com/IMAP.AccessAsUser.All offline_access`).
+    scope: Option<String>,
 }
 
 /// The IMAP mailboxes the server polls.
@@ -179,6 +213,11 @@ pub async fn put_mailbox(
         processed_folder: input.processed_folder,
         poll_seconds: input.poll_seconds,
         enabled: input.enabled,
+        token_url: input.token_url,
+        client_id: input.client_id,
+        client_secret: input.client_secret,
+        refresh_token: input.refresh_token,
+        scope: input.scope,
     };
     Ok(Json(state.desk.put_mailbox(&auth.actor, input).await?.into()))
 }

@@ -149,6 +149,11 @@ pub async fn save_mailbox(State(state): State<AppState>, viewer: Viewer, Form(f)
         processed_folder: optional("processed_folder"),
         poll_seconds: optional("poll_seconds").map(|p| p.parse().unwrap_or(-1)),
         enabled: Some(f.contains_key("enabled")),
+        token_url: optional("token_url"),
+        client_id: optional("client_id"),
+        client_secret: optional("client_secret"),
+        refresh_token: optional("refresh_token"),
+        scope: optional("scope"),
     };
     let result = state.desk.put_mailbox(&viewer.0.actor, input).await.map(|_| ());
     outcome("mailboxes", result)

@@ -11,7 +11,7 @@ use crate::support::{Desk, bin};
 
 const SUPPORT: &str = "soporte@villaesperanza.gov.co";
 
-fn serve_args(sink: &SmtpSink) -> Vec<String> {
+pub(crate) fn serve_args(sink: &SmtpSink) -> Vec<String> {
     vec![
         "--mail-from".into(),
         SUPPORT.into(),
@@ -33,7 +33,7 @@ async fn add_mailbox(desk: &Desk, dovecot: &Dovecot) {
 }
 
 /// Polls `check` every 200 ms for up to 60 s.
-async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+pub(crate) async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,
@@ -48,7 +48,7 @@ where
     }
 }
 
-fn new_request(id: &str) -> Vec<u8> {
+pub(crate) fn new_request(id: &str) -> Vec<u8> {
     format!(
         "From: Clara Ruiz <clara.ruiz@villaesperanza.gov.co>\r\nTo: {SUPPORT}\r\n\
          Subject: =?UTF-8?Q?Sin_conexi=C3=B3n_en_la_Secretar=C3=ADa?=\r\nMessage-ID: <{id}>\r\n\

@@ -340,3 +340,51 @@ async fn mail_shows_its_sanitised_formatting_with_its_inline_images() {
         assert!(!html.contains("<script") && !html.contains("onclick") && !html.contains("style="), "{html}");
     }
 }
+
+#[tokio::test]
+async fn the_mail_page_sets_up_a_self_renewing_oauth2_mailbox_and_never_shows_its_secrets() {
+    for db in databases() {
+        let desk = Desk::start(db).await;
+        let admin = Web::sign_in(&desk, "lider@mesa.test").await;
+        let (_, html) = admin.get("/admin/mail").await;
+        assert!(html.contains("Renovación automática del token OAuth2") && html.contains("name=\"refresh_token\""));
+
+        // Nothing listens on port 9: the poller's failure shows on the page too.
+        let mailbox = [
+            ("name", "soporte"),
+            ("host", "outlook.office365.com"),
+            ("security", "tls"),
+            ("username", "soporte@alcaldia.gov.co"),
+            ("auth", "xoauth2"),
+            ("token_url", "http://127.0.0.1:9/oauth2/v2.0/token"),
+            ("client_id", "app-de-la-alcaldia"),
+            ("client_secret", "secreto-de-cliente"),
+            ("refresh_token", "token-de-actualizacion"),
+            ("scope", "https://outlook.office365.com/IMAP.AccessAsUser.All offline_access"),
+            ("enabled", "1"),
+        ];
+        let res = admin.post("/admin/mail/mailboxes", &mailbox).await;
+        assert_eq!(res.headers()[LOCATION], "/admin/mail?saved=1", "{db:?}");
+        let html = crate::mail_flow::eventually("the renewal error on the page", || async {
+            let (_, html) = admin.get("/admin/mail").await;
+            html.contains("cannot reach the token endpoint").then_some(html)
+        })
+        .await;
+        assert!(html.contains("OAuth2 renovable"), "{db:?}");
+        for secret in ["secreto-de-cliente", "token-de-actualizacion"] {
+            assert!(!html.contains(secret), "{db:?}: {secret} on the page");
+        }
+        let (_, boxes) = desk.get(&desk.admin, "/api/v1/mailboxes").await;
+        assert_eq!(boxes[0]["client_id"], "app-de-la-alcaldia");
+        assert!(!boxes.to_string().contains("secreto") && !boxes.to_string().contains("actualizacion"), "{boxes}");
+
+        // A token endpoint in plain http elsewhere than this machine is named and explained.
+        let mut plain = mailbox;
+        plain[5] = ("token_url", "http://login.microsoftonline.com/alcaldia/oauth2/v2.0/token");
+        let res = admin.post("/admin/mail/mailboxes", &plain).await;
+        let location = res.headers()[LOCATION].to_str().unwrap().to_owned();
+        assert!(location.contains("field=token_url&code=not_https"), "{location}");
+        let (_, html) = admin.get(&location).await;
+        assert!(html.contains("URL de tokens (token endpoint): debe empezar por https://"), "{db:?}");
+    }
+}
