@@ -131,11 +131,8 @@ impl Desk {
         mail: Option<&ParsedMail>,
         finished: Finished,
     ) -> AppResult<IngestOutcome> {
-        let own = match mail {
-            Some(_) => self.mail_context().await?.own.clone(),
-            None => Vec::new(),
-        };
-        let result = inbox_result(mail, &finished, &own);
+        let context = self.mail_context().await?;
+        let result = inbox_result(mail, &finished, &context.own);
         self.store.finish_mail(stored.id, &result).await?;
         if finished.state != "done" {
             tracing::info!(mail = stored.id, state = finished.state, reason = ?finished.reason, "mail held");
@@ -304,7 +301,7 @@ impl Desk {
             Some(renderer) => self.agents_to_notify(renderer, new.team_id).await?,
             None => Vec::new(),
         };
-        let own = self.mail_context().await?;
+        let context = self.mail_context().await?;
         let answering = mail.message_id.as_ref().map(|id| id.to_header());
         let service_name = service.map(|s| s.name);
         let written = self
@@ -317,7 +314,7 @@ impl Desk {
                     }
                     None => Vec::new(),
                 };
-                let result = inbox_result(Some(mail), &Finished::joined("created", &view), &own.own);
+                let result = inbox_result(Some(mail), &Finished::joined("created", &view), &context.own);
                 MailWrites { inbox_id: stored.id, result, outbox, attachments, html }
             })
             .await;
@@ -369,7 +366,7 @@ impl Desk {
         };
         let (attachments, html) = self.files_of(stored, mail, author.id, &existing).await?;
         let renderer = self.renderer().await?;
-        let own = self.mail_context().await?;
+        let context = self.mail_context().await?;
         let staff = author.role.is_staff();
         let mut current = view;
         for attempt in 0..WRITE_ATTEMPTS {
@@ -417,7 +414,7 @@ impl Desk {
                 None => Vec::new(),
             };
             let outcome = if reopen { "reopened" } else { "appended" };
-            let result = inbox_result(Some(mail), &Finished::joined(outcome, &after), &own.own);
+            let result = inbox_result(Some(mail), &Finished::joined(outcome, &after), &context.own);
             let writes = MailWrites {
                 inbox_id: stored.id,
                 result,
