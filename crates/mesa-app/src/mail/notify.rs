@@ -50,14 +50,12 @@ impl Desk {
     /// Queues the mails for `notice`. A failure is logged, not returned: the
     /// change it reports is already committed and must not look failed.
     pub(crate) async fn notify(&self, notice: Notice<'_>) {
-        if let Err(e) = self.notify_strictly(notice).await {
+        if let Err(e) = self.queue_mails(notice).await {
             tracing::warn!(error = %e, "could not queue a notification");
         }
     }
 
-    /// Queues the mails for `notice`, returning any failure (the mail
-    /// ingester retries the whole message on failure).
-    pub(crate) async fn notify_strictly(&self, notice: Notice<'_>) -> AppResult<()> {
+    async fn queue_mails(&self, notice: Notice<'_>) -> AppResult<()> {
         let Some(renderer) = self.renderer().await? else { return Ok(()) };
         for mail in self.mails_for(&renderer, notice).await? {
             self.store.queue_mail(&mail).await?;
