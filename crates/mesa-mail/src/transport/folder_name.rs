@@ -22,23 +22,15 @@ pub(crate) fn encode(name: &str) -> String {
     out
 }
 
-/// Writes the UTF-16 units gathered so far as one `&…-` run.
+/// Writes the UTF-16 units gathered so far as one `&…-` run: base64 with
+/// `,` for `/` and without padding.
 fn flush(units: &mut Vec<u16>, out: &mut String) {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
     if units.is_empty() {
         return;
     }
     let bytes: Vec<u8> = units.drain(..).flat_map(u16::to_be_bytes).collect();
     out.push('&');
-    for chunk in bytes.chunks(3) {
-        let n = (u32::from(chunk[0]) << 16)
-            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
-            | u32::from(*chunk.get(2).unwrap_or(&0));
-        // 3 bytes give 4 symbols, 2 give 3, 1 gives 2 (no padding).
-        for i in 0..=chunk.len() {
-            out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
-        }
-    }
+    out.extend(crate::compose::base64(&bytes).chars().filter(|&c| c != '=').map(|c| if c == '/' { ',' } else { c }));
     out.push('-');
 }
 
