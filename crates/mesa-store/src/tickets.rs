@@ -462,9 +462,8 @@ impl Store {
         let mut sql =
             format!("SELECT DISTINCT rowid >> 21 AS id FROM ticket_fts WHERE ticket_fts MATCH $1{public_only}");
         for i in 2..=filter.terms.len() {
-            sql.push_str(&format!(
-                " AND (rowid >> 21) IN (SELECT rowid >> 21 FROM ticket_fts WHERE ticket_fts MATCH ${i}{public_only})"
-            ));
+            let matches = self.term_matches(&format!("${i}"), filter.search_internal, false);
+            sql.push_str(&format!(" AND (rowid >> 21) IN ({matches})"));
         }
         sql.push_str(" ORDER BY rowid DESC");
         Some(sql)
@@ -489,22 +488,29 @@ impl Store {
         if !statuses.is_empty() {
             return None;
         }
-        let per_term: Vec<String> = (1..=terms.len())
-            .map(|i| match self.backend() {
-                Backend::Sqlite => {
-                    let public_only = if *search_internal { "" } else { " AND (rowid & 1) = 0" };
-                    format!("SELECT DISTINCT rowid >> 21 FROM ticket_fts WHERE ticket_fts MATCH ${i}{public_only}")
-                }
-                Backend::Postgres => {
-                    let public_only = if *search_internal { "" } else { " AND NOT internal" };
-                    format!(
-                        "SELECT DISTINCT ticket_id FROM ticket_search \
-                         WHERE doc @@ to_tsquery('simple', ${i}){public_only}"
-                    )
-                }
-            })
-            .collect();
+        let per_term: Vec<String> =
+            (1..=terms.len()).map(|i| self.term_matches(&format!("${i}"), *search_internal, true)).collect();
         Some(format!("SELECT COUNT(*) FROM ({}) matches", per_term.join(" INTERSECT ")))
+    }
+
+    /// The ids of the tickets whose text matches the search term `mark` (a
+    /// `$n`), internal notes included only when `internal`. On SQLite the
+    /// rowid holds the ticket id and the internal flag (migration 0005).
+    fn term_matches(&self, mark: &str, internal: bool, distinct: bool) -> String {
+        let distinct = if distinct { "DISTINCT " } else { "" };
+        match self.backend() {
+            Backend::Sqlite => {
+                let public_only = if internal { "" } else { " AND (rowid & 1) = 0" };
+                format!("SELECT {distinct}rowid >> 21 FROM ticket_fts WHERE ticket_fts MATCH {mark}{public_only}")
+            }
+            Backend::Postgres => {
+                let public_only = if internal { "" } else { " AND NOT internal" };
+                format!(
+                    "SELECT {distinct}ticket_id FROM ticket_search \
+                     WHERE doc @@ to_tsquery('simple', {mark}){public_only}"
+                )
+            }
+        }
     }
 
     /// Builds ` WHERE …` over `tickets t` with `$n` placeholders.
@@ -560,22 +566,12 @@ impl Store {
         }
         for term in &filter.terms {
             // Terms are letters and digits only (mesa_core::search::terms).
-            let clause = match self.backend() {
-                Backend::Sqlite => {
-                    // The rowid holds the ticket id and the internal flag (migration 0005).
-                    let public_only = if filter.search_internal { "" } else { " AND (rowid & 1) = 0" };
-                    let mark = next(Arg::Text(format!("\"{term}\"*")), &mut args);
-                    format!("t.id IN (SELECT rowid >> 21 FROM ticket_fts WHERE ticket_fts MATCH {mark}{public_only})")
-                }
-                Backend::Postgres => {
-                    let public_only = if filter.search_internal { "" } else { " AND NOT internal" };
-                    let mark = next(Arg::Text(format!("{term}:*")), &mut args);
-                    format!(
-                        "t.id IN (SELECT ticket_id FROM ticket_search WHERE doc @@ to_tsquery('simple', {mark}){public_only})"
-                    )
-                }
+            let pattern = match self.backend() {
+                Backend::Sqlite => format!("\"{term}\"*"),
+                Backend::Postgres => format!("{term}:*"),
             };
-            clauses.push(clause);
+            let mark = next(Arg::Text(pattern), &mut args);
+            clauses.push(format!("t.id IN ({})", self.term_matches(&mark, filter.search_internal, false)));
         }
         let sql = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
         (sql, args)
