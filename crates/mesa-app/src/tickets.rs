@@ -48,9 +48,6 @@ pub struct TicketPage {
     pub sla: SlaStatus,
     pub entries: Vec<Entry>,
     pub attachments: Vec<Attachment>,
-    /// The sanitised HTML of the mails the ticket (`None`) and its replies
-    /// (`Some(entry)`) came from; inline images point at `mesa-blob:<sha256>`.
-    pub html: Vec<(Option<i64>, String)>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -270,10 +267,16 @@ impl Desk {
         let entries = self.store.entries(view.ticket.id, actor.sees_internal()).await?;
         let attachments = self.store.attachments(view.ticket.id).await?;
         let sla = self.sla_of_views(std::slice::from_ref(&view)).await?.pop().expect("one clock set per ticket");
-        let mut html = self.store.ticket_html(view.ticket.id).await?;
-        // Only what the viewer sees: the ticket, and the entries shown.
-        html.retain(|(entry, _)| entry.is_none_or(|id| entries.iter().any(|e| e.id == id)));
-        Ok(TicketPage { view, sla, entries, attachments, html })
+        Ok(TicketPage { view, sla, entries, attachments })
+    }
+
+    /// The sanitised HTML of the mails `page`'s ticket (`None`) and its
+    /// replies (`Some(entry)`) came from, for what the page shows only;
+    /// inline images point at `mesa-blob:<sha256>`.
+    pub async fn mail_html(&self, page: &TicketPage) -> AppResult<Vec<(Option<i64>, String)>> {
+        let mut html = self.store.ticket_html(page.view.ticket.id).await?;
+        html.retain(|(entry, _)| entry.is_none_or(|id| page.entries.iter().any(|e| e.id == id)));
+        Ok(html)
     }
 
     /// A ticket with its clocks, as the API shows it.

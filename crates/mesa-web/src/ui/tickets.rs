@@ -606,11 +606,12 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(number): P
             at: when(h.created_at, tz),
         })
         .collect();
+    let mail_html = state.desk.mail_html(&ticket_page).await?;
     // Inline images of mail point at the attachments stored from it.
     let blobs: Vec<(String, String)> =
         ticket_page.attachments.iter().map(|a| (a.sha256.clone(), format!("/files/{}", a.id))).collect();
     let html_of = |entry: Option<i64>| {
-        let (_, html) = ticket_page.html.iter().find(|(e, _)| *e == entry)?;
+        let (_, html) = mail_html.iter().find(|(e, _)| *e == entry)?;
         Some(mesa_mail::repoint_sources(html, "mesa-blob", &blobs))
     };
     let body = TicketPageT {
