@@ -17,7 +17,7 @@ pub use error::{AppError, AppResult};
 pub use mail::{IngestOutcome, MailIdentity, MailSettings};
 pub use mesa_store::{
     Attachment, Backend, BlobStore, Directory, DirectoryItem, Entry, HistoryRecord, InboxMessage, MailboxRow,
-    OutboxMail, Service, SlaFilter, SortOrder, Store, TicketView,
+    OutboxMail, Service, SlaFilter, SortOrder, Store, TicketView, Total,
 };
 pub use policy::{DEFAULT_CALENDAR, Policy};
 pub use tickets::{ListQuery, OpenTicket, TicketChanges, TicketPage};

@@ -8,7 +8,7 @@ use mesa_core::validate::{FieldError, optional_text, required_text};
 use mesa_core::{Actor, Email, Priority, Role, Status, Ticket, TicketType, User, search};
 use mesa_store::{
     Attachment, Directory, Entry, HistoryRecord, MailWrites, NewAttachment, NewEntry, NewTicket, NewUser, Service,
-    SlaFilter, SortOrder, StatusRecord, StoreError, TicketFilter, TicketUpdate, TicketView,
+    SlaFilter, SortOrder, StatusRecord, StoreError, TicketFilter, TicketUpdate, TicketView, Total,
 };
 
 use crate::mail::Notice;
@@ -301,7 +301,7 @@ impl Desk {
         &self,
         actor: &Actor,
         query: ListQuery,
-    ) -> AppResult<(Vec<(TicketView, SlaStatus)>, i64)> {
+    ) -> AppResult<(Vec<(TicketView, SlaStatus)>, Total)> {
         let assignee_id = match query.assignee.as_deref().map(str::trim) {
             None | Some("") => None,
             Some("me") => Some(Some(actor.user_id)),
@@ -325,6 +325,7 @@ impl Desk {
         if page == 0 {
             return Err(FieldError::new("page", "out_of_range", "page starts at 1").into());
         }
+        let terms = query.q.as_deref().map(search::terms).unwrap_or_default();
         let filter = TicketFilter {
             statuses: query.statuses,
             assignee_id,
@@ -336,13 +337,14 @@ impl Desk {
             team_id: query.team_id,
             created_from: query.created_from,
             created_before: query.created_before,
-            terms: query.q.as_deref().map(search::terms).unwrap_or_default(),
+            terms: terms.clone(),
             search_internal: actor.sees_internal(),
             sla: query.sla,
             now: Some(Utc::now()),
             sort: query.sort,
             page,
             per_page,
+            count_limit: (!terms.is_empty()).then_some(search::COUNT_LIMIT),
         };
         let (views, total) = self.store.list_tickets(&filter).await?;
         let clocks = self.sla_of_views(&views).await?;

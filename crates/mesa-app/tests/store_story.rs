@@ -96,11 +96,11 @@ async fn numbers_stay_gapless_across_stores_even_when_some_creations_fail() {
             ..Default::default()
         };
         let who = actor(&agent);
-        assert_eq!(desks[1].list_tickets(&who, listed(None, vec![])).await.unwrap().1, 120, "{kind:?}");
-        assert_eq!(desks[2].list_tickets(&who, listed(None, vec![Status::New])).await.unwrap().1, 120, "{kind:?}");
-        assert_eq!(desks[2].list_tickets(&who, listed(None, vec![Status::Closed])).await.unwrap().1, 0, "{kind:?}");
-        assert_eq!(desks[0].list_tickets(&who, listed(Some("impresora"), vec![])).await.unwrap().1, 120, "{kind:?}");
-        assert_eq!(desks[0].list_tickets(&who, listed(Some("fantasma"), vec![])).await.unwrap().1, 0, "{kind:?}");
+        assert_eq!(desks[1].list_tickets(&who, listed(None, vec![])).await.unwrap().1.count, 120, "{kind:?}");
+        assert_eq!(desks[2].list_tickets(&who, listed(None, vec![Status::New])).await.unwrap().1.count, 120, "{kind:?}");
+        assert_eq!(desks[2].list_tickets(&who, listed(None, vec![Status::Closed])).await.unwrap().1.count, 0, "{kind:?}");
+        assert_eq!(desks[0].list_tickets(&who, listed(Some("impresora"), vec![])).await.unwrap().1.count, 120, "{kind:?}");
+        assert_eq!(desks[0].list_tickets(&who, listed(Some("fantasma"), vec![])).await.unwrap().1.count, 0, "{kind:?}");
     }
 }
 
@@ -218,5 +218,98 @@ async fn one_lease_holder_at_a_time_and_an_expired_lease_is_taken_over() {
                 .await
                 .unwrap()
         );
+    }
+}
+
+/// Migration 0008 (PostgreSQL) folds the per-text search rows of earlier
+/// versions into one row per ticket, keeping internal notes out of what a
+/// requester searches, and gives a ticket without words a row to grow.
+#[tokio::test]
+async fn postgres_search_rows_of_earlier_versions_become_one_row_per_ticket() {
+    if !databases().contains(&mesa_testkit::Db::Postgres) {
+        return;
+    }
+    let db = TestDb::new(mesa_testkit::Db::Postgres).await;
+    let desk = desk(&db).await;
+    let agent = desk.add_user(None, "agente@mesa.test", "Agente", Role::Agent, None).await.unwrap();
+    let requester = desk.add_user(None, "ana@mesa.test", "Ana", Role::Requester, None).await.unwrap();
+    let printer = desk.open_ticket(&requester, ticket("impresora")).await.unwrap().ticket.number;
+    desk.reply(&actor(&agent), printer, "toner agotado", false).await.unwrap();
+    desk.reply(&actor(&agent), printer, "clave del proveedor", true).await.unwrap();
+    let screen = desk.open_ticket(&requester, ticket("monitor")).await.unwrap().ticket.number;
+    // The tables as version 0007 left them: one row per text; the screen's
+    // texts had no words.
+    db.execute_postgres(
+        "DROP TABLE ticket_docs_public, ticket_docs_staff;
+         CREATE TABLE ticket_search (id BIGSERIAL PRIMARY KEY, ticket_id BIGINT NOT NULL REFERENCES tickets(id),
+                                     internal BOOLEAN NOT NULL, doc TSVECTOR NOT NULL);
+         INSERT INTO ticket_search (ticket_id, internal, doc)
+              SELECT id, FALSE, to_tsvector('simple', subject || ' ' || description) FROM tickets
+               WHERE subject <> 'monitor';
+         INSERT INTO ticket_search (ticket_id, internal, doc)
+              SELECT ticket_id, internal, to_tsvector('simple', body) FROM ticket_entries;",
+    )
+    .await;
+    db.execute_postgres(include_str!("../../mesa-store/migrations/postgres/0008_search_per_ticket.sql")).await;
+
+    let found = |who: &User, q: &str| {
+        let (desk, who, q) = (&desk, actor(who), q.to_owned());
+        async move {
+            let query = mesa_app::ListQuery { q: Some(q), ..Default::default() };
+            let (items, total) = desk.list_tickets(&who, query).await.unwrap();
+            (items.iter().map(|(t, _)| t.ticket.number).collect::<Vec<_>>(), total.count)
+        }
+    };
+    assert_eq!(found(&agent, "impresora toner").await, (vec![printer], 1));
+    assert_eq!(found(&agent, "clave").await, (vec![printer], 1));
+    assert_eq!(found(&requester, "toner").await, (vec![printer], 1));
+    assert_eq!(found(&requester, "clave").await, (vec![], 0), "an internal note is not searched for a requester");
+    assert_eq!(found(&agent, "monitor").await, (vec![], 0));
+    desk.reply(&actor(&agent), screen, "pantalla parpadea", false).await.unwrap();
+    assert_eq!(found(&requester, "pantalla").await, (vec![screen], 1));
+}
+
+/// A search counts its matches up to `search::COUNT_LIMIT` and then says
+/// "more"; lists without search terms are always counted exactly.
+#[tokio::test]
+async fn a_search_counts_up_to_the_limit_and_then_says_more() {
+    use mesa_app::{ListQuery, Total};
+    use mesa_core::search::COUNT_LIMIT;
+    for kind in databases() {
+        let db = TestDb::new(kind).await;
+        let desk = Arc::new(desk(&db).await);
+        let agent = desk.add_user(None, "agente@mesa.test", "Agente", Role::Agent, None).await.unwrap();
+        let limit = COUNT_LIMIT as usize;
+        let mut tasks = Vec::new();
+        for task in 0..8 {
+            let (desk, agent) = (desk.clone(), agent.clone());
+            tasks.push(tokio::spawn(async move {
+                for i in (task..limit).step_by(8) {
+                    desk.open_ticket(&agent, ticket(&format!("impresora {i}"))).await.unwrap();
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let who = actor(&agent);
+        let total = |q: Option<&str>, statuses: Vec<Status>| {
+            let (desk, who) = (desk.clone(), who);
+            let query = ListQuery { q: q.map(str::to_owned), statuses, ..Default::default() };
+            async move { desk.list_tickets(&who, query).await.unwrap().1 }
+        };
+        let exact = |count: usize| Total { count: count as i64, exact: true };
+        let more = Total { count: limit as i64, exact: false };
+        assert_eq!(total(Some("impresora"), vec![]).await, exact(limit), "{kind:?}: exactly the limit");
+        desk.open_ticket(&agent, ticket("impresora nueva")).await.unwrap();
+        assert_eq!(total(Some("impresora"), vec![]).await, more, "{kind:?}");
+        assert_eq!(total(Some("IMPRESORA"), vec![Status::New]).await, more, "{kind:?}: terms and a status");
+        assert_eq!(total(Some("impresora nueva"), vec![]).await, exact(1), "{kind:?}");
+        assert_eq!(total(None, vec![]).await, exact(limit + 1), "{kind:?}: no search, no limit");
+        assert_eq!(total(None, vec![Status::New]).await, exact(limit + 1), "{kind:?}");
+        // The page is still there beyond what was counted.
+        let query = ListQuery { q: Some("impresora".into()), page: Some(41), per_page: Some(25), ..Default::default() };
+        let (items, _) = desk.list_tickets(&who, query).await.unwrap();
+        assert_eq!(items.len(), 1, "{kind:?}: the 1,001st match is on page 41");
     }
 }

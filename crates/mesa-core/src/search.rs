@@ -23,6 +23,12 @@ fn strip_accent(c: char) -> char {
 /// The most terms one query uses; more only slows the search down.
 pub const MAX_TERMS: usize = 8;
 
+/// A search counts its matches up to this many. Beyond it, the total says
+/// "more than 1,000": counting every ticket that mentions a common word
+/// costs a read per ticket, and nobody pages through that many results
+/// rather than adding a word.
+pub const COUNT_LIMIT: u32 = 1000;
+
 /// Splits a query into folded alphanumeric terms (at most `MAX_TERMS`).
 /// Terms contain only letters and digits, so the store can build each
 /// backend's query syntax from them without escaping.

@@ -32,7 +32,7 @@ pub use mail::{
 pub use policy::{CalendarRow, StatusRecord, TargetRow};
 pub use tickets::{
     Attachment, Entry, HistoryRecord, NewAttachment, NewEntry, NewTicket, SlaFilter, SortOrder, TicketFilter,
-    TicketUpdate, TicketView,
+    TicketUpdate, TicketView, Total,
 };
 pub use users::NewUser;
 

@@ -194,6 +194,19 @@ pub struct TicketFilter {
     /// 1-based.
     pub page: u32,
     pub per_page: u32,
+    /// Count at most this many matches (`None`: count them all); see
+    /// `mesa_core::search::COUNT_LIMIT`. Lists by status alone are always
+    /// counted exactly: their counts are kept.
+    pub count_limit: Option<u32>,
+}
+
+/// How many tickets a list matches in all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Total {
+    /// The number of matches, or the filter's `count_limit` when more match.
+    pub count: i64,
+    /// False when more than `count` match.
+    pub exact: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -391,10 +404,11 @@ impl Store {
     ///
     /// The page's ids are found first (from an index alone when the filter
     /// allows), then only those rows are read with their names. The total
-    /// is exact, but comes from the per-status counts or from the search
-    /// index alone when the filter is only statuses or only search terms.
+    /// comes from the per-status counts or from the search index alone when
+    /// the filter is only statuses or only search terms, and stops at the
+    /// filter's `count_limit`.
     #[tracing::instrument(skip_all)]
-    pub async fn list_tickets(&self, filter: &TicketFilter) -> StoreResult<(Vec<TicketView>, i64)> {
+    pub async fn list_tickets(&self, filter: &TicketFilter) -> StoreResult<(Vec<TicketView>, Total)> {
         let (where_sql, mut args) = self.where_clause(filter);
         let per_page = filter.per_page.max(1);
         let offset = i64::from(filter.page.max(1) - 1) * i64::from(per_page);
@@ -403,9 +417,7 @@ impl Store {
             SortOrder::Oldest => "t.id ASC",
             SortOrder::Due => "CASE WHEN t.resolution_due_at IS NULL THEN 1 ELSE 0 END, t.resolution_due_at, t.id",
         };
-        let count_sql = AssertSqlSafe(
-            self.count_sql(filter).unwrap_or_else(|| format!("SELECT COUNT(*) FROM tickets t{where_sql}")),
-        );
+        let count_sql = AssertSqlSafe(self.count_sql(filter, &where_sql));
         let count_args = args.len();
         args.push(Arg::Int(i64::from(per_page)));
         args.push(Arg::Int(offset));
@@ -417,8 +429,12 @@ impl Store {
         let list_sql =
             AssertSqlSafe(format!("{VIEW_SELECT} JOIN ({page_sql}) page ON page.id = t.id ORDER BY {order}"));
         let (rows, total): (Vec<ViewRow>, i64) = with_pool!(self, read, |pool| {
-            let mut list = sqlx::query_as(list_sql);
-            let mut count = sqlx::query_scalar(count_sql);
+            // PostgreSQL plans a search for its terms (common words walk the
+            // newest tickets, rare ones read their few matches): a prepared
+            // statement would settle on one generic plan for all of them.
+            let cached = filter.terms.is_empty() || self.backend() == Backend::Sqlite;
+            let mut list = sqlx::query_as(list_sql).persistent(cached);
+            let mut count = sqlx::query_scalar(count_sql).persistent(cached);
             for (i, arg) in args.iter().enumerate() {
                 let counted = i < count_args;
                 match arg {
@@ -447,68 +463,86 @@ impl Store {
             (rows, total.unwrap_or(0))
         });
         let items = rows.into_iter().map(TicketView::try_from).collect::<StoreResult<_>>()?;
+        let total = match filter.count_limit.map(i64::from) {
+            Some(limit) if total > limit => Total { count: limit, exact: false },
+            _ => Total { count: total, exact: true },
+        };
         Ok((items, total))
     }
 
-    /// On SQLite, for a newest-first search by terms alone: the page's ticket
-    /// ids straight from the search index (which hands them out in order),
-    /// without first collecting every match as `where_clause` does. Takes the
-    /// same `$n` arguments (the terms), to be followed by LIMIT and OFFSET.
-    fn search_page_sql(&self, filter: &TicketFilter) -> Option<String> {
-        if self.backend() != Backend::Sqlite || filter.sort != SortOrder::Newest || !only_terms(filter) {
+    /// For a search by terms alone: the ids (`id`) of the matching tickets,
+    /// each once, straight from the search index, without first collecting
+    /// every match as `where_clause` does. Takes the same `$n` arguments (the
+    /// terms).
+    fn matches_sql(&self, filter: &TicketFilter) -> Option<String> {
+        if !only_terms(filter) {
             return None;
         }
-        let public_only = if filter.search_internal { "" } else { " AND (rowid & 1) = 0" };
+        let internal = filter.search_internal;
+        if self.backend() == Backend::Postgres {
+            let docs = postgres_docs(internal);
+            return Some(format!("SELECT ticket_id AS id FROM {docs} WHERE doc @@ ({})", postgres_query(filter.terms.len())));
+        }
+        let public_only = if internal { "" } else { " AND (rowid & 1) = 0" };
         let mut sql =
             format!("SELECT DISTINCT rowid >> 21 AS id FROM ticket_fts WHERE ticket_fts MATCH $1{public_only}");
         for i in 2..=filter.terms.len() {
-            let matches = self.term_matches(&format!("${i}"), filter.search_internal, false);
+            let matches = self.term_matches(&format!("${i}"), internal);
             sql.push_str(&format!(" AND (rowid >> 21) IN ({matches})"));
         }
-        sql.push_str(" ORDER BY rowid DESC");
         Some(sql)
     }
 
-    /// A cheaper way to count what `filter` matches, with the same `$n`
-    /// arguments as `where_clause`, when there is one: a filter of statuses
-    /// only (the counts kept by triggers, migration 0005) or of search terms
-    /// only (distinct tickets in the search index, without reading them).
-    fn count_sql(&self, filter: &TicketFilter) -> Option<String> {
-        if !statuses_and_terms_only(filter) {
+    /// For a newest-first search by terms alone: `matches_sql` in the search
+    /// index's order. SQLite's FTS5 index hands the ids out in rowid order;
+    /// PostgreSQL, with one row per ticket (migration 0008), can walk the
+    /// primary key backwards when the words are common. To be followed by
+    /// LIMIT and OFFSET.
+    fn search_page_sql(&self, filter: &TicketFilter) -> Option<String> {
+        if filter.sort != SortOrder::Newest {
             return None;
         }
-        let TicketFilter { statuses, terms, search_internal, .. } = filter;
-        if terms.is_empty() {
-            let marks: Vec<String> = (1..=statuses.len()).map(|i| format!("${i}")).collect();
+        let order = match self.backend() {
+            Backend::Sqlite => "rowid DESC",
+            Backend::Postgres => "ticket_id DESC",
+        };
+        self.matches_sql(filter).map(|sql| format!("{sql} ORDER BY {order}"))
+    }
+
+    /// The query counting what `filter` matches, with the same `$n` arguments
+    /// as `where_clause` (which gave `where_sql`), up to one more than the
+    /// filter's `count_limit`. A filter of statuses alone is summed from the
+    /// counts kept by triggers (migration 0005); one of search terms alone
+    /// counts index entries without reading the tickets.
+    fn count_sql(&self, filter: &TicketFilter, where_sql: &str) -> String {
+        if statuses_and_terms_only(filter) && filter.terms.is_empty() {
+            let marks: Vec<String> = (1..=filter.statuses.len()).map(|i| format!("${i}")).collect();
             let only =
                 if marks.is_empty() { String::new() } else { format!(" WHERE status IN ({})", marks.join(", ")) };
             // SUM of BIGINT is NUMERIC on PostgreSQL.
-            return Some(format!("SELECT CAST(COALESCE(SUM(tickets), 0) AS BIGINT) FROM ticket_status_counts{only}"));
+            return format!("SELECT CAST(COALESCE(SUM(tickets), 0) AS BIGINT) FROM ticket_status_counts{only}");
         }
-        if !statuses.is_empty() {
-            return None;
+        let rows = self.matches_sql(filter).unwrap_or_else(|| format!("SELECT t.id FROM tickets t{where_sql}"));
+        match filter.count_limit {
+            Some(limit) => format!("SELECT COUNT(*) FROM ({rows} LIMIT {}) counted", u64::from(limit) + 1),
+            None => format!("SELECT COUNT(*) FROM ({rows}) counted"),
         }
-        let per_term: Vec<String> =
-            (1..=terms.len()).map(|i| self.term_matches(&format!("${i}"), *search_internal, true)).collect();
-        Some(format!("SELECT COUNT(*) FROM ({}) matches", per_term.join(" INTERSECT ")))
     }
 
     /// The ids of the tickets whose text matches the search term `mark` (a
     /// `$n`), internal notes included only when `internal`. On SQLite the
-    /// rowid holds the ticket id and the internal flag (migration 0005).
-    fn term_matches(&self, mark: &str, internal: bool, distinct: bool) -> String {
-        let distinct = if distinct { "DISTINCT " } else { "" };
+    /// rowid holds the ticket id and the internal flag (migration 0005), and
+    /// a ticket comes once per matching text; PostgreSQL has one row per
+    /// ticket (migration 0008).
+    fn term_matches(&self, mark: &str, internal: bool) -> String {
         match self.backend() {
             Backend::Sqlite => {
                 let public_only = if internal { "" } else { " AND (rowid & 1) = 0" };
-                format!("SELECT {distinct}rowid >> 21 FROM ticket_fts WHERE ticket_fts MATCH {mark}{public_only}")
+                format!("SELECT rowid >> 21 FROM ticket_fts WHERE ticket_fts MATCH {mark}{public_only}")
             }
             Backend::Postgres => {
-                let public_only = if internal { "" } else { " AND NOT internal" };
-                format!(
-                    "SELECT {distinct}ticket_id FROM ticket_search \
-                     WHERE doc @@ to_tsquery('simple', {mark}){public_only}"
-                )
+                let docs = postgres_docs(internal);
+                format!("SELECT ticket_id FROM {docs} WHERE doc @@ to_tsquery('simple', {mark})")
             }
         }
     }
@@ -571,7 +605,7 @@ impl Store {
                 Backend::Postgres => format!("{term}:*"),
             };
             let mark = next(Arg::Text(pattern), &mut args);
-            clauses.push(format!("t.id IN ({})", self.term_matches(&mark, filter.search_internal, false)));
+            clauses.push(format!("t.id IN ({})", self.term_matches(&mark, filter.search_internal)));
         }
         let sql = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
         (sql, args)
@@ -739,6 +773,17 @@ fn only_terms(filter: &TicketFilter) -> bool {
     statuses_and_terms_only(filter) && filter.statuses.is_empty() && !filter.terms.is_empty()
 }
 
+/// The PostgreSQL search documents of the tickets: with internal notes or without.
+fn postgres_docs(internal: bool) -> &'static str {
+    if internal { "ticket_docs_staff" } else { "ticket_docs_public" }
+}
+
+/// One PostgreSQL text query matching all of the terms `$1…$terms`.
+fn postgres_query(terms: usize) -> String {
+    let each: Vec<String> = (1..=terms).map(|i| format!("to_tsquery('simple', ${i})")).collect();
+    each.join(" && ")
+}
+
 /// Binds a new ticket's `$1…$23` to `$query` (see `new_ticket_columns`).
 macro_rules! bind_new_ticket {
     ($query:expr, $new:expr, $now:expr) => {{
@@ -809,7 +854,9 @@ const POSTGRES_CREATE_TICKET: &str = concat!(
          $16, $17, $18, $19, $20, $23 FROM n RETURNING *),
      h AS (INSERT INTO ticket_history (ticket_id, actor_id, field, before_value, after_value, internal, created_at)
            SELECT t.id, $21, 'created', NULL, $4, FALSE, $15 FROM t),
-     s AS (INSERT INTO ticket_search (doc, ticket_id, internal) SELECT to_tsvector('simple', $22), t.id, FALSE FROM t)
+     d AS (SELECT t.id, strip(to_tsvector('simple', $22)) AS doc FROM t),
+     p AS (INSERT INTO ticket_docs_public (ticket_id, doc) SELECT id, doc FROM d),
+     s AS (INSERT INTO ticket_docs_staff (ticket_id, doc) SELECT id, doc FROM d)
      SELECT * FROM t"
 );
 
@@ -817,11 +864,17 @@ pub(crate) const HISTORY_INSERT: &str =
     "INSERT INTO ticket_history (ticket_id, actor_id, field, before_value, after_value, internal, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
+/// Adds the folded text `$1` of an entry of ticket `$2` (internal when `$3`)
+/// to the search index. On PostgreSQL the ticket's documents grow (migration
+/// 0008): an internal note only the staff's.
 fn search_insert_sql(backend: Backend) -> &'static str {
     match backend {
         Backend::Sqlite => "INSERT INTO ticket_search (body, ticket_id, internal) VALUES ($1, $2, $3)",
         Backend::Postgres => {
-            "INSERT INTO ticket_search (doc, ticket_id, internal) VALUES (to_tsvector('simple', $1), $2, $3)"
+            "WITH d AS (SELECT strip(to_tsvector('simple', $1)) AS doc),
+                  p AS (UPDATE ticket_docs_public SET doc = ticket_docs_public.doc || d.doc FROM d
+                         WHERE ticket_id = $2 AND NOT $3)
+             UPDATE ticket_docs_staff SET doc = ticket_docs_staff.doc || d.doc FROM d WHERE ticket_id = $2"
         }
     }
 }

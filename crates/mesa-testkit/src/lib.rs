@@ -69,6 +69,16 @@ impl TestDb {
         self.data_dir.path()
     }
 
+    /// Runs `sql` (one or more statements) in this PostgreSQL test schema,
+    /// for tests that set up what the store's own API cannot write, such as
+    /// an older schema's rows.
+    pub async fn execute_postgres(&self, sql: &str) {
+        let url = self.database_url.as_deref().expect("a PostgreSQL test database");
+        let mut conn = sqlx::PgConnection::connect(url).await.expect("connecting to the test schema");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(&mut conn).await.expect("running test SQL");
+        conn.close().await.ok();
+    }
+
     /// `--data-dir DIR [--database-url URL]` for the `mesa` command line.
     pub fn cli_args(&self) -> Vec<String> {
         let mut args = vec!["--data-dir".to_owned(), self.data_path().display().to_string()];

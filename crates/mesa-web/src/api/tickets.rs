@@ -280,7 +280,11 @@ pub struct ListParams {
 #[derive(Serialize, ToSchema)]
 pub struct TicketList {
     items: Vec<TicketOut>,
+    /// How many tickets match. A search (`q`) counts up to 1,000 matches:
+    /// when more match, `total` is 1,000 and `total_exact` is false.
     total: i64,
+    /// False when more than `total` tickets match.
+    total_exact: bool,
 }
 
 /// Lists tickets, newest first. Requesters see only their own.
@@ -324,7 +328,8 @@ pub async fn list_tickets(
         ..ListQuery::default()
     };
     let (items, total) = state.desk.list_tickets(&auth.actor, query).await?;
-    Ok(Json(TicketList { items: items.into_iter().map(Into::into).collect(), total }))
+    let items = items.into_iter().map(Into::into).collect();
+    Ok(Json(TicketList { items, total: total.count, total_exact: total.exact }))
 }
 
 /// A ticket with its thread and attachments.

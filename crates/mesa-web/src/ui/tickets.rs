@@ -106,6 +106,8 @@ struct ListPage {
     c: Chrome,
     rows: Vec<Row>,
     total: i64,
+    /// False when more than `total` tickets match (a search counts up to a limit).
+    total_exact: bool,
     queue: String,
     queues: Vec<(&'static str, &'static str)>,
     statuses: Vec<(&'static str, &'static str)>,
@@ -229,10 +231,11 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer, Query(f): Query
             keep.push(format!("{k}={}", urlencode(&v)));
         }
     }
-    let pages = ((total as u32).div_ceil(PER_PAGE)).max(1);
+    let pages = ((total.count as u32).div_ceil(PER_PAGE)).max(1);
     Ok(page(&ListPage {
         rows,
-        total,
+        total: total.count,
+        total_exact: total.exact,
         queues: QUEUES.iter().map(|q| (*q, tr.t(&format!("ui.queue.{q}")))).collect(),
         statuses: Status::ALL.iter().map(|s| (s.as_str(), tr.label(s))).collect(),
         priorities: Priority::ALL.iter().map(|p| (p.as_str(), tr.label(p))).collect(),
@@ -778,7 +781,7 @@ pub async fn dashboard(State(state): State<AppState>, viewer: Viewer) -> UiResul
     let actor = &session.actor;
     let desk = &state.desk;
     let count = |query: ListQuery| async move {
-        desk.list_tickets(actor, ListQuery { per_page: Some(1), ..query }).await.map(|(_, total)| total)
+        desk.list_tickets(actor, ListQuery { per_page: Some(1), ..query }).await.map(|(_, total)| total.count)
     };
     let mut by_status = Vec::new();
     for s in Status::ALL {
