@@ -97,9 +97,21 @@ async fn numbers_stay_gapless_across_stores_even_when_some_creations_fail() {
         };
         let who = actor(&agent);
         assert_eq!(desks[1].list_tickets(&who, listed(None, vec![])).await.unwrap().1.count, 120, "{kind:?}");
-        assert_eq!(desks[2].list_tickets(&who, listed(None, vec![Status::New])).await.unwrap().1.count, 120, "{kind:?}");
-        assert_eq!(desks[2].list_tickets(&who, listed(None, vec![Status::Closed])).await.unwrap().1.count, 0, "{kind:?}");
-        assert_eq!(desks[0].list_tickets(&who, listed(Some("impresora"), vec![])).await.unwrap().1.count, 120, "{kind:?}");
+        assert_eq!(
+            desks[2].list_tickets(&who, listed(None, vec![Status::New])).await.unwrap().1.count,
+            120,
+            "{kind:?}"
+        );
+        assert_eq!(
+            desks[2].list_tickets(&who, listed(None, vec![Status::Closed])).await.unwrap().1.count,
+            0,
+            "{kind:?}"
+        );
+        assert_eq!(
+            desks[0].list_tickets(&who, listed(Some("impresora"), vec![])).await.unwrap().1.count,
+            120,
+            "{kind:?}"
+        );
         assert_eq!(desks[0].list_tickets(&who, listed(Some("fantasma"), vec![])).await.unwrap().1.count, 0, "{kind:?}");
     }
 }

@@ -458,8 +458,8 @@ impl Store {
                     }
                 }
             }
-            let rows = list.fetch_all(pool).await?;
-            let total: Option<i64> = count.fetch_one(pool).await?;
+            // Two connections: the page and the count cost about the same.
+            let (rows, total): (_, Option<i64>) = tokio::try_join!(list.fetch_all(pool), count.fetch_one(pool))?;
             (rows, total.unwrap_or(0))
         });
         let items = rows.into_iter().map(TicketView::try_from).collect::<StoreResult<_>>()?;
@@ -481,7 +481,10 @@ impl Store {
         let internal = filter.search_internal;
         if self.backend() == Backend::Postgres {
             let docs = postgres_docs(internal);
-            return Some(format!("SELECT ticket_id AS id FROM {docs} WHERE doc @@ ({})", postgres_query(filter.terms.len())));
+            return Some(format!(
+                "SELECT ticket_id AS id FROM {docs} WHERE doc @@ ({})",
+                postgres_query(filter.terms.len())
+            ));
         }
         let public_only = if internal { "" } else { " AND (rowid & 1) = 0" };
         let mut sql =

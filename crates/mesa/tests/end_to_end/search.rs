@@ -12,6 +12,7 @@ async fn numbers(desk: &Desk, token: &str, q: &str) -> Vec<i64> {
     let mut found: Vec<i64> = body["items"].as_array().unwrap().iter().map(|t| t["number"].as_i64().unwrap()).collect();
     found.sort_unstable();
     assert_eq!(body["total"].as_i64().unwrap() as usize, found.len());
+    assert_eq!(body["total_exact"], true, "{q}: {body}");
     found
 }
 
