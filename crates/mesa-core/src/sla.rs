@@ -192,9 +192,11 @@ fn instant_at(
     pauses: &[(DateTime<Utc>, DateTime<Utc>)],
 ) -> Option<DateTime<Utc>> {
     let mut at = calendar.add_business_time(start, amount).ok()?;
+    if pauses.is_empty() {
+        return Some(at);
+    }
     for _ in 0..=pauses.len() {
-        let paused =
-            calendar.business_time_between(start, at) - calendar.business_time_between_with_pauses(start, at, pauses);
+        let paused = calendar.paused_business_time(start, at, pauses);
         let next = calendar.add_business_time(start, amount + paused).ok()?;
         if next == at {
             break;

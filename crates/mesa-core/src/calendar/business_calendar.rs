@@ -29,6 +29,7 @@ use chrono::{
 use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::calendar::day_totals::DayTotals;
 use crate::calendar::error::{CalendarError, ScheduleDay};
 use crate::calendar::holidays::is_colombian_holiday;
 
@@ -61,6 +62,8 @@ pub struct BusinessCalendar {
     pub(crate) non_working_dates: BTreeSet<NaiveDate>,
     pub(crate) worked_holidays: BTreeSet<NaiveDate>,
     pub(crate) special_hours: BTreeMap<NaiveDate, Vec<WorkingInterval>>,
+    /// Filled as business time is asked for; not part of the rules.
+    pub(crate) day_totals: DayTotals,
 }
 
 fn hm(hour: u32, minute: u32) -> NaiveTime {
@@ -114,6 +117,7 @@ impl BusinessCalendar {
             non_working_dates: BTreeSet::new(),
             worked_holidays: BTreeSet::new(),
             special_hours: BTreeMap::new(),
+            day_totals: DayTotals::default(),
         }
     }
 
@@ -128,6 +132,7 @@ impl BusinessCalendar {
                 non_working_dates: BTreeSet::new(),
                 worked_holidays: BTreeSet::new(),
                 special_hours: BTreeMap::new(),
+                day_totals: DayTotals::default(),
             },
         }
     }
@@ -370,7 +375,8 @@ impl BusinessCalendarBuilder {
     /// Validates and returns the calendar.
     pub fn build(self) -> Result<BusinessCalendar, CalendarError> {
         self.calendar.validate()?;
-        Ok(self.calendar)
+        // Totals kept while the rules were still changing would be wrong.
+        Ok(BusinessCalendar { day_totals: DayTotals::default(), ..self.calendar })
     }
 }
 
@@ -546,6 +552,7 @@ impl TryFrom<CalendarConfig> for BusinessCalendar {
                 .into_iter()
                 .map(|(date, ranges)| (date, ranges.into_iter().map(Into::into).collect()))
                 .collect(),
+            day_totals: DayTotals::default(),
         };
         calendar.validate()?;
         Ok(calendar)

@@ -31,6 +31,7 @@
 
 pub mod business_calendar;
 pub mod business_time;
+mod day_totals;
 pub mod error;
 pub mod holidays;
 #[cfg(test)]

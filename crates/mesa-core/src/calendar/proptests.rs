@@ -117,6 +117,19 @@ fn duration() -> impl Strategy<Value = Duration> {
         })
 }
 
+/// Spans from zero to three years, often whole hours or days; sometimes with
+/// nanoseconds.
+fn long_span() -> impl Strategy<Value = Duration> {
+    (
+        0i64..3 * 366 * 86_400,
+        prop_oneof![Just(1i64), Just(3600), Just(86_400)],
+        prop_oneof![3 => Just(0i64), 1 => 0i64..1_000_000_000],
+    )
+        .prop_map(|(secs, align, nanos)| {
+            Duration::seconds(secs - secs.rem_euclid(align)) + Duration::nanoseconds(nanos)
+        })
+}
+
 fn calendar() -> impl Strategy<Value = BusinessCalendar> {
     let all = calendars();
     (0..all.len()).prop_map(move |i| all[i].clone())
@@ -185,6 +198,14 @@ proptest! {
             cal.business_time_between(a, c)
         );
         prop_assert_eq!(cal.business_time_between(c, a), TimeDelta::zero());
+    }
+
+    #[test]
+    fn long_spans_read_from_the_kept_day_totals_count_what_the_walk_counts(
+        cal in calendar(), a in instant(), span in long_span()
+    ) {
+        let b = a + span;
+        prop_assert_eq!(cal.business_time_between(a, b), cal.walk_between(a, b));
     }
 
     #[test]
