@@ -191,17 +191,17 @@ fn instant_at(
     amount: Duration,
     pauses: &[(DateTime<Utc>, DateTime<Utc>)],
 ) -> Option<DateTime<Utc>> {
+    // A fixed point: `at` is the answer once the pauses before it are the
+    // ones it was computed with (adding business time is strictly monotone).
+    let mut paused = Duration::zero();
     let mut at = calendar.add_business_time(start, amount).ok()?;
-    if pauses.is_empty() {
-        return Some(at);
-    }
     for _ in 0..=pauses.len() {
-        let paused = calendar.paused_business_time(start, at, pauses);
-        let next = calendar.add_business_time(start, amount + paused).ok()?;
-        if next == at {
+        let paused_before_at = calendar.paused_business_time(start, at, pauses);
+        if paused_before_at == paused {
             break;
         }
-        at = next;
+        paused = paused_before_at;
+        at = calendar.add_business_time(start, amount + paused).ok()?;
     }
     Some(at)
 }
