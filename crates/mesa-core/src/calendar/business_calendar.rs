@@ -239,6 +239,12 @@ impl BusinessCalendar {
         out
     }
 
+    /// The working time of local `date`: its working intervals' lengths
+    /// (after DST is applied).
+    pub fn working_time_on(&self, date: NaiveDate) -> TimeDelta {
+        self.working_intervals(date).iter().map(|&(start, end)| end - start).sum()
+    }
+
     /// Whether `date` has any working time (after DST is applied).
     pub fn is_working_day(&self, date: NaiveDate) -> bool {
         !self.working_intervals(date).is_empty()

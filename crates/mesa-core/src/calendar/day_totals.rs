@@ -46,10 +46,10 @@ impl fmt::Debug for DayTotals {
 
 impl BusinessCalendar {
     /// The working time of the local days `from..=to` (zero when `to <
-    /// from`), the sum of each day's [`working_intervals`]; `None` when one
-    /// of the days lies outside the kept years.
+    /// from`), the sum of each day's [`working_time_on`]; `None` when one of
+    /// the days lies outside the kept years.
     ///
-    /// [`working_intervals`]: BusinessCalendar::working_intervals
+    /// [`working_time_on`]: BusinessCalendar::working_time_on
     pub(crate) fn working_time_of_days(&self, from: NaiveDate, to: NaiveDate) -> Option<TimeDelta> {
         let mut total = TimeDelta::zero();
         let mut day = from;
@@ -70,7 +70,7 @@ impl BusinessCalendar {
             let mut total = TimeDelta::zero();
             let mut day = NaiveDate::from_ymd_opt(year, 1, 1);
             while let Some(date) = day.filter(|d| d.year() == year) {
-                total += self.working_intervals(date).iter().map(|(start, end)| *end - *start).sum::<TimeDelta>();
+                total += self.working_time_on(date);
                 sums.push(total);
                 day = date.succ_opt();
             }
@@ -88,11 +88,7 @@ mod tests {
     }
 
     fn summed_day_by_day(cal: &BusinessCalendar, from: NaiveDate, to: NaiveDate) -> TimeDelta {
-        from.iter_days()
-            .take_while(|day| *day <= to)
-            .flat_map(|day| cal.working_intervals(day))
-            .map(|(start, end)| end - start)
-            .sum()
+        from.iter_days().take_while(|day| *day <= to).map(|day| cal.working_time_on(day)).sum()
     }
 
     #[test]
