@@ -105,11 +105,12 @@ fn instant() -> impl Strategy<Value = DateTime<Utc>> {
         .prop_map(|(secs, align, nanos)| DateTime::from_timestamp(secs - secs.rem_euclid(align), nanos).unwrap())
 }
 
-/// Durations from zero to 300 hours, often whole minutes or hours.
-fn duration() -> impl Strategy<Value = Duration> {
+/// Durations from zero to `max_secs` seconds, often whole multiples of one of
+/// `aligns` (seconds); sometimes with nanoseconds.
+fn span(max_secs: i64, aligns: [i64; 3]) -> impl Strategy<Value = Duration> {
     (
-        0i64..300 * 3600,
-        prop_oneof![Just(1i64), Just(60), Just(3600)],
+        0i64..max_secs,
+        prop_oneof![Just(aligns[0]), Just(aligns[1]), Just(aligns[2])],
         prop_oneof![3 => Just(0i64), 1 => 0i64..1_000_000_000],
     )
         .prop_map(|(secs, align, nanos)| {
@@ -117,17 +118,14 @@ fn duration() -> impl Strategy<Value = Duration> {
         })
 }
 
-/// Spans from zero to three years, often whole hours or days; sometimes with
-/// nanoseconds.
+/// Durations from zero to 300 hours, often whole minutes or hours.
+fn duration() -> impl Strategy<Value = Duration> {
+    span(300 * 3600, [1, 60, 3600])
+}
+
+/// Spans from zero to three years, often whole hours or days.
 fn long_span() -> impl Strategy<Value = Duration> {
-    (
-        0i64..3 * 366 * 86_400,
-        prop_oneof![Just(1i64), Just(3600), Just(86_400)],
-        prop_oneof![3 => Just(0i64), 1 => 0i64..1_000_000_000],
-    )
-        .prop_map(|(secs, align, nanos)| {
-            Duration::seconds(secs - secs.rem_euclid(align)) + Duration::nanoseconds(nanos)
-        })
+    span(3 * 366 * 86_400, [1, 3600, 86_400])
 }
 
 fn calendar() -> impl Strategy<Value = BusinessCalendar> {
