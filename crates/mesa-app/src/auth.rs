@@ -28,6 +28,35 @@ pub fn hash_password(password: &str) -> Result<String, FieldError> {
     Ok(Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 with default params").to_string())
 }
 
+/// Runs Argon2 (tens of milliseconds of CPU) on the blocking pool, so that
+/// sign-ins never stall the async threads that serve other requests.
+async fn off_the_async_threads<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(value) => value,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
+}
+
+/// [`hash_password`] on the blocking pool.
+pub(crate) async fn hash_password_blocking(password: &str) -> Result<String, FieldError> {
+    let password = password.to_owned();
+    off_the_async_threads(move || hash_password(&password)).await
+}
+
+/// A hash of a random password with the same parameters as real ones: an
+/// unknown address is checked against it, so it costs the same time as a
+/// known one and the answer's timing does not tell which addresses exist.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password(&new_token()).expect("a token is long enough for a password"))
+}
+
+fn password_matches(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .unwrap_or(false)
+}
+
 /// A new random API token: `mesa_` and 64 hex characters (256 bits).
 pub fn new_token() -> String {
     let mut bytes = [0u8; 32];
@@ -104,13 +133,20 @@ impl Desk {
     /// Checks an e-mail and password; `None` for any mismatch, so callers
     /// cannot tell an unknown address from a wrong password.
     pub async fn verify_password(&self, email: &str, password: &str) -> AppResult<Option<User>> {
-        let Ok(email) = Email::parse(email) else { return Ok(None) };
-        let Some(user) = self.store.user_by_email(&email).await? else { return Ok(None) };
-        let Some(hash) = self.store.password_hash(user.id).await? else { return Ok(None) };
-        let ok = PasswordHash::new(&hash)
-            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-            .unwrap_or(false);
-        Ok(ok.then_some(user))
+        let user = match Email::parse(email) {
+            Ok(email) => self.store.user_by_email(&email).await?,
+            Err(_) => None,
+        };
+        let hash = match &user {
+            Some(user) => self.store.password_hash(user.id).await?,
+            None => None,
+        };
+        // The same Argon2 work whether or not the address has a password.
+        let known = hash.is_some();
+        let hash = hash.unwrap_or_else(|| dummy_hash().to_owned());
+        let password = password.to_owned();
+        let ok = off_the_async_threads(move || password_matches(&hash, &password)).await;
+        Ok(user.filter(|_| ok && known))
     }
 
     /// Issues a new API token for the user with this e-mail (a local admin
@@ -135,6 +171,15 @@ mod tests {
         assert!(a.starts_with("$argon2id$"));
         assert_ne!(a, b);
         assert!(!a.contains("correct horse"));
+    }
+
+    #[test]
+    fn the_dummy_hash_costs_what_a_real_one_does_and_matches_nothing() {
+        let real = hash_password("correct horse battery").unwrap();
+        let params = |h: &str| h.split('$').nth(3).map(str::to_owned);
+        assert_eq!(params(dummy_hash()), params(&real));
+        assert!(!password_matches(dummy_hash(), ""));
+        assert!(password_matches(&real, "correct horse battery"));
     }
 
     #[test]

@@ -6,7 +6,8 @@ use mesa_core::validate::{optional_text, required_text};
 use mesa_core::{Actor, Email, Role, TicketType, User};
 use mesa_store::{Directory, DirectoryItem, NewService, NewUser, Service, StoreError};
 
-use crate::{AppError, AppResult, Desk, hash_password};
+use crate::auth::hash_password_blocking;
+use crate::{AppError, AppResult, Desk};
 
 /// Who asks for an administrative change: a signed-in actor, or the local
 /// command line (whoever can run `mesa` on the server is trusted).
@@ -40,7 +41,10 @@ impl Desk {
         let email = Email::parse(email)?;
         let name = required_text("name", name, limits::NAME)?;
         let mut new = NewUser::new(email, name, role);
-        new.password_hash = password.map(hash_password).transpose()?;
+        new.password_hash = match password {
+            Some(p) => Some(hash_password_blocking(p).await?),
+            None => None,
+        };
         self.store.create_user(&new).await.map_err(|e| match e {
             StoreError::Conflict(_) => {
                 AppError::Conflict { code: "email_taken", message: "a user with that e-mail already exists".into() }
@@ -51,7 +55,7 @@ impl Desk {
 
     /// Sets a user's password (the CLI, and later the profile page).
     pub async fn set_password(&self, user_id: i64, password: &str) -> AppResult<()> {
-        let hash = hash_password(password)?;
+        let hash = hash_password_blocking(password).await?;
         Ok(self.store.set_password_hash(user_id, &hash).await?)
     }
 

@@ -20,7 +20,7 @@ pub use mesa_store::{
     OutboxMail, Service, SlaFilter, SortOrder, Store, TicketView, Total,
 };
 pub use policy::{DEFAULT_CALENDAR, Policy};
-pub use tickets::{ListQuery, OpenTicket, TicketChanges, TicketPage};
+pub use tickets::{ListQuery, NewFile, OpenTicket, TicketChanges, TicketPage};
 
 use std::sync::Arc;
 

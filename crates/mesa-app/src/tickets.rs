@@ -41,8 +41,15 @@ pub struct TicketChanges {
     pub service_id: Option<Option<i64>>,
 }
 
-/// A ticket with what its page shows, filtered for the viewer.
+/// A file sent with a request, before it is checked and kept.
 #[derive(Debug, Clone)]
+pub struct NewFile {
+    pub filename: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A ticket with what its page shows, filtered for the viewer.
 pub struct TicketPage {
     pub view: TicketView,
     pub sla: SlaStatus,
@@ -123,6 +130,11 @@ impl Desk {
             input.contact_phone.as_deref(),
             input.remote_access_id.as_deref(),
         )?;
+        if let Some(p) = input.priority.filter(|p| !who.may_open_with_priority(*p)) {
+            return Err(
+                FieldError::new("priority", "not_allowed", format!("only the desk may open a ticket as {p}")).into()
+            );
+        }
         let requester =
             self.requester_for(actor, input.requester_email.as_deref(), input.requester_name.as_deref()).await?;
         let view = self.insert_ticket(&requester, actor.id, input, None).await?;
@@ -574,26 +586,50 @@ impl Desk {
         content_type: &str,
         bytes: &[u8],
     ) -> AppResult<Attachment> {
-        if bytes.len() > self.settings.max_attachment_bytes {
-            return Err(AppError::TooLarge { limit: self.settings.max_attachment_bytes });
+        let file =
+            NewFile { filename: filename.to_owned(), content_type: content_type.to_owned(), bytes: bytes.to_vec() };
+        self.attach_all(actor, number, vec![file]).await?.pop().ok_or(AppError::NotFound("attachment"))
+    }
+
+    /// Adds files to a ticket, all or none: every file is checked (size,
+    /// name, type, the ticket open to them) before the first is kept.
+    pub async fn attach_all(&self, actor: &Actor, number: i64, files: Vec<NewFile>) -> AppResult<Vec<Attachment>> {
+        let limit = self.settings.max_attachment_bytes;
+        if files.iter().any(|f| f.bytes.len() > limit) {
+            return Err(AppError::TooLarge { limit });
         }
         let view = self.visible(actor, number).await?;
         if !actor.can_reply(&view.ticket) {
             return Err(AppError::forbidden("you may not add files to this ticket"));
         }
-        let filename = required_text("filename", &sanitize_filename(filename), 255)?;
-        let content_type = optional_text("content_type", Some(content_type), 255)?
-            .unwrap_or_else(|| "application/octet-stream".into());
-        let sha256 = self.blobs.put(bytes).await?;
-        let new = NewAttachment {
-            ticket_id: view.ticket.id,
-            uploaded_by: actor.user_id,
-            filename,
-            content_type,
-            size: bytes.len() as i64,
-            sha256,
-        };
-        Ok(self.store.insert_attachment(&new).await?)
+        // Same rule as replies: a closed ticket's record is final.
+        if view.ticket.status == Status::Closed {
+            return Err(AppError::Conflict {
+                code: "ticket_closed",
+                message: "the ticket is closed; reopen it first".into(),
+            });
+        }
+        let mut checked = Vec::with_capacity(files.len());
+        for file in files {
+            let filename = required_text("filename", &sanitize_filename(&file.filename), 255)?;
+            let content_type = optional_text("content_type", Some(&file.content_type), 255)?
+                .unwrap_or_else(|| "application/octet-stream".into());
+            checked.push((filename, content_type, file.bytes));
+        }
+        let mut saved = Vec::with_capacity(checked.len());
+        for (filename, content_type, bytes) in checked {
+            let sha256 = self.blobs.put(&bytes).await?;
+            let new = NewAttachment {
+                ticket_id: view.ticket.id,
+                uploaded_by: actor.user_id,
+                filename,
+                content_type,
+                size: bytes.len() as i64,
+                sha256,
+            };
+            saved.push(self.store.insert_attachment(&new).await?);
+        }
+        Ok(saved)
     }
 
     /// An attachment and its bytes, for someone who may see its ticket.

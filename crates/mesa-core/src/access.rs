@@ -1,6 +1,6 @@
 //! Who may see and do what. Every route asks here; nothing else decides.
 
-use crate::{Role, Ticket};
+use crate::{Priority, Role, Ticket};
 
 /// The signed-in person a request acts for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +37,13 @@ impl Actor {
     /// Managers only read; everyone else may open a ticket.
     pub fn can_open_tickets(&self) -> bool {
         self.role != Role::Manager
+    }
+
+    /// The priority a new ticket may be opened with: a requester says how
+    /// urgent it is up to `high`; `critical` (the tightest targets, for an
+    /// outage) is the desk's call, set by staff.
+    pub fn may_open_with_priority(&self, priority: Priority) -> bool {
+        priority != Priority::Critical || self.role.is_staff()
     }
 
     pub fn can_manage_users(&self) -> bool {
@@ -93,6 +100,17 @@ mod tests {
             assert_eq!(actor(role, 1).can_manage_catalog(), role == Role::Admin);
             assert_eq!(actor(role, 1).can_open_tickets(), role != Role::Manager);
             assert_eq!(actor(role, 1).can_work_tickets(), role.is_staff());
+        }
+    }
+
+    #[test]
+    fn only_staff_open_tickets_as_critical() {
+        for role in [Role::Requester, Role::Agent, Role::Admin, Role::Manager] {
+            let a = actor(role, 1);
+            assert_eq!(a.may_open_with_priority(Priority::Critical), role.is_staff(), "{role:?}");
+            for p in [Priority::Low, Priority::Medium, Priority::High] {
+                assert!(a.may_open_with_priority(p), "{role:?} {p:?}");
+            }
         }
     }
 }

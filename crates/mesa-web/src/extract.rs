@@ -66,6 +66,20 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
+/// The address the request came from: the TCP peer, as `mesa serve` passes
+/// it (`None` where the server did not, e.g. a router in a unit test).
+/// Forwarded headers are not read: a client could write anything there.
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>();
+        Ok(ClientAddr(peer.map(|c| c.0.ip())))
+    }
+}
+
 /// A ticket number or id in the path: anything but a positive integer
 /// cannot exist, so it is a 404.
 pub fn parse_id(raw: &str, what: &str) -> Result<i64, ApiError> {

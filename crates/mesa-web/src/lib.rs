@@ -8,6 +8,7 @@ mod extract;
 mod limiter;
 mod request_log;
 mod ui;
+mod uniform_errors;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -47,6 +48,9 @@ pub fn router(state: AppState) -> Router {
         .merge(ui::routes())
         .fallback(|| async { ApiError::not_found("route") })
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
+        .layer(axum::middleware::from_fn(uniform_errors::uniform_errors))
+        // Outside the error layer, so that the error pages it makes get the headers too.
+        .layer(axum::middleware::from_fn(ui::security_headers))
         .layer(axum::middleware::from_fn(request_log::log_request))
         .with_state(state)
 }

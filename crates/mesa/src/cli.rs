@@ -139,6 +139,8 @@ pub struct ServeArgs {
     /// Seconds between automation passes (0: no automation in this process).
     #[arg(long, env = "MESA_AUTOMATION_INTERVAL_SECS", default_value_t = 60)]
     pub automation_interval_secs: u64,
+    #[command(flatten)]
+    pub limits: config::LimitArgs,
 }
 
 #[derive(Subcommand)]
@@ -194,7 +196,14 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<ExitCode> {
     )?;
     match cli.command {
         Command::Serve(args) => {
-            let serve = config::resolve_serve(&file, args.listen, args.timezone, args.max_attachment_mb, public_url)?;
+            let serve = config::resolve_serve(
+                &file,
+                args.listen,
+                args.timezone,
+                args.max_attachment_mb,
+                public_url,
+                args.limits,
+            )?;
             let settings =
                 DeskSettings { max_attachment_bytes: serve.max_attachment_bytes, mail: mail.identity.clone() };
             let desk = open_desk(&data, settings).await?;

@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use serde::Deserialize;
@@ -22,6 +23,30 @@ pub struct FileConfig {
     pub mail_from: Option<String>,
     pub mail_from_name: Option<String>,
     pub smtp_url: Option<String>,
+    pub header_timeout_secs: Option<u64>,
+    pub request_timeout_secs: Option<u64>,
+    pub max_connections: Option<usize>,
+    pub max_connections_per_client: Option<usize>,
+}
+
+/// The HTTP server's limits (flags or `MESA_*`; the file's keys have the
+/// same names).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct LimitArgs {
+    /// Seconds a client has to send a request's headers (default 10).
+    #[arg(long, env = "MESA_HEADER_TIMEOUT_SECS")]
+    pub header_timeout_secs: Option<u64>,
+    /// Seconds to receive and answer a whole request, body included (default 120).
+    #[arg(long, env = "MESA_REQUEST_TIMEOUT_SECS")]
+    pub request_timeout_secs: Option<u64>,
+    /// Connections open at once (default 4096, and at most what the
+    /// process's file limit allows).
+    #[arg(long, env = "MESA_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
+    /// Connections open at once from one address (default 128; 0: no limit,
+    /// for a server behind a load balancer).
+    #[arg(long, env = "MESA_MAX_CONNECTIONS_PER_CLIENT")]
+    pub max_connections_per_client: Option<usize>,
 }
 
 impl FileConfig {
@@ -36,6 +61,10 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATA_DIR: &str = "./mesa-data";
 pub const DEFAULT_TIMEZONE: &str = "America/Bogota";
 pub const DEFAULT_MAX_ATTACHMENT_MB: u64 = 20;
+pub const DEFAULT_HEADER_TIMEOUT_SECS: u64 = 10;
+pub const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 120;
+pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
+pub const DEFAULT_MAX_CONNECTIONS_PER_CLIENT: usize = 128;
 
 /// Where the data lives: the resolved database settings.
 #[derive(Clone)]
@@ -63,6 +92,7 @@ pub struct ServeConfig {
     /// How people reach Mesa (e.g. `https://mesa.alcaldia.gov.co`); an
     /// `https` URL makes cookies `Secure`.
     pub public_url: Option<String>,
+    pub limits: crate::http_server::Limits,
 }
 
 pub fn resolve_data(file: &FileConfig, data_dir: Option<PathBuf>, database_url: Option<String>) -> DataConfig {
@@ -78,6 +108,7 @@ pub fn resolve_serve(
     timezone: Option<String>,
     max_attachment_mb: Option<u64>,
     public_url: Option<String>,
+    limits: LimitArgs,
 ) -> anyhow::Result<ServeConfig> {
     let listen = listen.or_else(|| file.listen.clone()).unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
     let listen: SocketAddr = listen.parse().with_context(|| format!("listen address '{listen}' is not HOST:PORT"))?;
@@ -94,7 +125,46 @@ pub fn resolve_serve(
     {
         bail!("public URL '{url}' must start with http:// or https://");
     }
-    Ok(ServeConfig { listen, timezone, max_attachment_bytes: (mb * 1024 * 1024) as usize, public_url })
+    let secs = |flag: Option<u64>, key: Option<u64>, default: u64, what: &str| -> anyhow::Result<Duration> {
+        match flag.or(key).unwrap_or(default) {
+            0 => bail!("{what} must be at least 1 second"),
+            n => Ok(Duration::from_secs(n)),
+        }
+    };
+    let max_connections =
+        limits.max_connections.or(file.max_connections).unwrap_or(DEFAULT_MAX_CONNECTIONS).min(usable_descriptors());
+    if max_connections == 0 {
+        bail!("max connections must be at least 1");
+    }
+    let limits = crate::http_server::Limits {
+        header_read: secs(
+            limits.header_timeout_secs,
+            file.header_timeout_secs,
+            DEFAULT_HEADER_TIMEOUT_SECS,
+            "header timeout",
+        )?,
+        request: secs(
+            limits.request_timeout_secs,
+            file.request_timeout_secs,
+            DEFAULT_REQUEST_TIMEOUT_SECS,
+            "request timeout",
+        )?,
+        max_connections,
+        max_per_client: limits
+            .max_connections_per_client
+            .or(file.max_connections_per_client)
+            .unwrap_or(DEFAULT_MAX_CONNECTIONS_PER_CLIENT),
+        shutdown_grace: Duration::from_secs(30),
+    };
+    Ok(ServeConfig { listen, timezone, max_attachment_bytes: (mb * 1024 * 1024) as usize, public_url, limits })
+}
+
+/// Connections the process can hold: its open-file limit (raised to the
+/// hard limit first) less a reserve for the database, files and mail.
+fn usable_descriptors() -> usize {
+    const RESERVE: u64 = 256;
+    let limit = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024);
+    limit.saturating_sub(RESERVE).max(16) as usize
 }
 
 /// The mail channel's settings.

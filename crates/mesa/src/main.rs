@@ -5,6 +5,7 @@ mod cli;
 mod config;
 mod demo;
 mod demo_catalog;
+mod http_server;
 mod mail_ingest;
 mod mail_worker;
 mod serve;

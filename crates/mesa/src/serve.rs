@@ -14,7 +14,7 @@ pub async fn serve(desk: Desk, config: ServeConfig) -> anyhow::Result<()> {
     tracing::info!(%addr, ?backend, timezone = %config.timezone, "mesa is serving");
     // Tests and scripts read this line to find a port chosen with :0.
     println!("listening on http://{addr}");
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    crate::http_server::serve(listener, app, config.limits, shutdown_signal()).await?;
     desk.store().close().await;
     Ok(())
 }

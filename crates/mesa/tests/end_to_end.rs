@@ -13,6 +13,8 @@ mod automation;
 mod bad_input;
 #[path = "end_to_end/cli.rs"]
 mod cli;
+#[path = "end_to_end/hardening.rs"]
+mod hardening;
 #[path = "end_to_end/lifecycle.rs"]
 mod lifecycle;
 #[path = "end_to_end/mail_flow.rs"]

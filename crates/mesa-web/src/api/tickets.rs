@@ -527,8 +527,8 @@ pub async fn upload(
     mut multipart: Multipart,
 ) -> Result<(StatusCode, Json<Vec<AttachmentOut>>), ApiError> {
     let number = parse_id(&number, "ticket")?;
-    let limit = state.desk.settings().max_attachment_bytes;
-    let mut saved = Vec::new();
+    // Every part is read before any is kept: an upload is all or nothing.
+    let mut files = Vec::new();
     while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
         if field.name() != Some("file") {
             continue;
@@ -536,14 +536,12 @@ pub async fn upload(
         let filename = field.file_name().unwrap_or("archivo").to_owned();
         let content_type = field.content_type().unwrap_or("application/octet-stream").to_owned();
         let bytes = field.bytes().await.map_err(multipart_error)?;
-        if bytes.len() > limit {
-            return Err(mesa_app::AppError::TooLarge { limit }.into());
-        }
-        saved.push(state.desk.attach(&auth.actor, number, &filename, &content_type, &bytes).await?.into());
+        files.push(mesa_app::NewFile { filename, content_type, bytes: bytes.to_vec() });
     }
-    if saved.is_empty() {
+    if files.is_empty() {
         return Err(ApiError::validation(Some("file"), "send at least one part named `file`"));
     }
+    let saved = state.desk.attach_all(&auth.actor, number, files).await?.into_iter().map(Into::into).collect();
     Ok((StatusCode::CREATED, Json(saved)))
 }
 

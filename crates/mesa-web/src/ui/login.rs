@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::session::{LOGIN_CSRF_COOKIE, SESSION_COOKIE, Viewer, cookie, session_cookie, set_cookie};
 use super::{Chrome, Tr, UiError, UiResult, page};
 use crate::AppState;
+use crate::extract::ClientAddr;
 
 pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
     match cookie(&headers, SESSION_COOKIE) {
@@ -52,12 +53,17 @@ pub struct LoginForm {
     csrf: String,
 }
 
-pub async fn submit(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<LoginForm>) -> Response {
+pub async fn submit(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if expected.is_empty() || !mesa_app::same_secret(&form.csrf, &expected) {
         return UiError::Csrf.into_response();
     }
-    if !state.login_limiter.allow(&form.email) {
+    if state.login_limiter.check(&form.email, client).is_err() {
         return login_page(&state, Some("ui.login.too_many"), form.email);
     }
     match state.desk.sign_in(&form.email, &form.password).await {
@@ -66,7 +72,8 @@ pub async fn submit(State(state): State<AppState>, headers: HeaderMap, Form(form
             ([session_cookie(&session, state.secure_cookies)], Redirect::to("/tickets")).into_response()
         }
         Ok(None) => {
-            state.login_limiter.failed(&form.email);
+            // Spraying is logged by the limiter (target `security`).
+            state.login_limiter.failed(&form.email, client);
             login_page(&state, Some("ui.login.wrong"), form.email)
         }
         Err(e) => UiError::from(e).into_response(),
@@ -112,7 +119,10 @@ pub async fn profile(viewer: Viewer, axum::extract::Query(q): axum::extract::Que
     let c = Chrome::new(&viewer.0, "ui.profile.title", "profile");
     let tr = c.tr;
     let message = q.done.map(|_| tr.t("ui.profile.saved"));
-    let error = q.error.map(|_| tr.t("ui.profile.password_error"));
+    let error = q.error.map(|e| match e.as_str() {
+        "too_many" => tr.t("ui.login.too_many"),
+        _ => tr.t("ui.profile.password_error"),
+    });
     let role = tr.label(&viewer.0.user.role);
     page(&ProfilePage { email: viewer.0.user.email.to_string(), role, message, error, c })
 }
@@ -127,13 +137,28 @@ pub struct PasswordForm {
 
 pub async fn change_password(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     viewer: Viewer,
     Form(form): Form<PasswordForm>,
 ) -> UiResult<Response> {
     viewer.check_csrf(&form.csrf)?;
+    // The current-password check is a sign-in too: a session left open must
+    // not become a way to guess the password without limits.
+    let email = viewer.0.user.email.to_string();
+    if state.login_limiter.check(&email, client).is_err() {
+        return Ok(Redirect::to("/profile?error=too_many").into_response());
+    }
     match state.desk.change_password(&viewer.0.user, &form.current_password, &form.new_password).await {
-        Ok(()) => Ok(Redirect::to("/login").into_response()),
-        Err(mesa_app::AppError::Invalid(_)) => Ok(Redirect::to("/profile?error=password").into_response()),
+        Ok(()) => {
+            state.login_limiter.succeeded(&email);
+            Ok(Redirect::to("/login").into_response())
+        }
+        Err(mesa_app::AppError::Invalid(f)) => {
+            if f.field == "current_password" {
+                state.login_limiter.failed(&email, client);
+            }
+            Ok(Redirect::to("/profile?error=password").into_response())
+        }
         Err(e) => Err(e.into()),
     }
 }

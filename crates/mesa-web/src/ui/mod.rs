@@ -96,10 +96,31 @@ impl IntoResponse for UiError {
                 (StatusCode::INTERNAL_SERVER_ERROR, "ui.error.internal")
             }
         };
-        let tr = Tr(Lang::Es);
-        let body = ErrorPage { tr, title: text(Lang::Es, "ui.error.title"), message: text(Lang::Es, key) };
-        (status, page(&body)).into_response()
+        error_page(status, key)
     }
+}
+
+/// The error page (Spanish; the session's language is unknown on this path).
+fn error_page(status: StatusCode, key: &str) -> Response {
+    let tr = Tr(Lang::Es);
+    let body = ErrorPage { tr, title: text(Lang::Es, "ui.error.title"), message: text(Lang::Es, key) };
+    (status, page(&body)).into_response()
+}
+
+/// The error page for an answer that came without one (the router's 404 and
+/// 405, an extractor's rejection, a timeout).
+pub(crate) fn status_page(status: StatusCode) -> Response {
+    let key = match status {
+        StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => "ui.error.not_found",
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => "ui.error.forbidden",
+        StatusCode::PAYLOAD_TOO_LARGE => "ui.error.too_large",
+        StatusCode::REQUEST_TIMEOUT => "ui.error.timeout",
+        StatusCode::TOO_MANY_REQUESTS => "ui.error.too_many_requests",
+        StatusCode::SERVICE_UNAVAILABLE => "ui.error.unavailable",
+        s if s.is_client_error() => "ui.error.invalid",
+        _ => "ui.error.internal",
+    };
+    error_page(status, key)
 }
 
 pub type UiResult<T> = Result<T, UiError>;
@@ -109,8 +130,12 @@ pub type UiResult<T> = Result<T, UiError>;
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+/// Adds the page policy to every HTML answer that has not set a stricter one
+/// of its own: an attached file (an uploaded `.html` included) and a mail's
+/// formatted view keep their `sandbox` policy.
+pub(crate) async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let mut res = next.run(req).await;
+    res.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     let is_html = res
         .headers()
         .get(header::CONTENT_TYPE)
@@ -118,7 +143,7 @@ async fn security_headers(req: axum::extract::Request, next: axum::middleware::N
         .is_some_and(|v| v.starts_with("text/html"));
     if is_html {
         let h = res.headers_mut();
-        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+        h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(CSP));
         h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
         h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -173,5 +198,4 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/mail/raw/{id}", get(admin_mail::raw))
         .route("/assets/mesa.css", get(|| async { asset("text/css; charset=utf-8", CSS) }))
         .route("/assets/mesa.js", get(|| async { asset("text/javascript; charset=utf-8", JS) }))
-        .layer(axum::middleware::from_fn(security_headers))
 }

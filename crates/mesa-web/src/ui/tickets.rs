@@ -389,19 +389,16 @@ pub async fn new_form(State(state): State<AppState>, viewer: Viewer) -> UiResult
     new_page(&state, &viewer, None).await
 }
 
-/// A file sent with a form: name, content type, bytes.
-type Upload = (String, String, Vec<u8>);
-
 /// Reads a multipart form whose CSRF token comes before any file, so no
 /// file of a forged post is read; returns the text fields and the files.
 async fn read_form(
     state: &AppState,
     viewer: &Viewer,
     mut form: Multipart,
-) -> UiResult<(Vec<(String, String)>, Vec<Upload>)> {
+) -> UiResult<(Vec<(String, String)>, Vec<mesa_app::NewFile>)> {
     let too_large = || UiError::App(AppError::TooLarge { limit: state.desk.settings().max_attachment_bytes });
     let mut fields: Vec<(String, String)> = Vec::new();
-    let mut files: Vec<Upload> = Vec::new();
+    let mut files: Vec<mesa_app::NewFile> = Vec::new();
     let mut csrf_checked = false;
     while let Some(field) = form.next_field().await.map_err(|_| too_large())? {
         let name = field.name().unwrap_or_default().to_owned();
@@ -413,7 +410,7 @@ async fn read_form(
             let content_type = field.content_type().unwrap_or("application/octet-stream").to_owned();
             let bytes = field.bytes().await.map_err(|_| too_large())?;
             if !filename.is_empty() && !bytes.is_empty() {
-                files.push((filename, content_type, bytes.to_vec()));
+                files.push(mesa_app::NewFile { filename, content_type, bytes: bytes.to_vec() });
             }
             continue;
         }
@@ -438,9 +435,7 @@ pub async fn upload(
     form: Multipart,
 ) -> UiResult<Response> {
     let (_, files) = read_form(&state, &viewer, form).await?;
-    for (filename, content_type, bytes) in files {
-        state.desk.attach(&viewer.0.actor, number, &filename, &content_type, &bytes).await?;
-    }
+    state.desk.attach_all(&viewer.0.actor, number, files).await?;
     Ok(Redirect::to(&format!("/tickets/{number}")).into_response())
 }
 
@@ -472,9 +467,7 @@ pub async fn create(State(state): State<AppState>, viewer: Viewer, form: Multipa
         Err(e) => return Err(e.into()),
     };
     let number = view.ticket.number;
-    for (filename, content_type, bytes) in files {
-        state.desk.attach(&viewer.0.actor, number, &filename, &content_type, &bytes).await?;
-    }
+    state.desk.attach_all(&viewer.0.actor, number, files).await?;
     Ok(Redirect::to(&format!("/tickets/{number}")).into_response())
 }
 

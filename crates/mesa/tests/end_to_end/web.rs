@@ -7,14 +7,14 @@ use reqwest::header::{CONTENT_SECURITY_POLICY, LOCATION, SET_COOKIE};
 use crate::support::{Desk, PASSWORD, mesa};
 
 /// A signed-in browser: its session cookie and CSRF token.
-struct Web {
-    http: reqwest::Client,
-    base: String,
-    cookie: String,
-    csrf: String,
+pub(crate) struct Web {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base: String,
+    pub(crate) cookie: String,
+    pub(crate) csrf: String,
 }
 
-fn cookie_value(res: &reqwest::Response, name: &str) -> Option<String> {
+pub(crate) fn cookie_value(res: &reqwest::Response, name: &str) -> Option<String> {
     res.headers().get_all(SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|v| {
         let pair = v.split(';').next()?;
         let (k, val) = pair.split_once('=')?;
@@ -22,13 +22,13 @@ fn cookie_value(res: &reqwest::Response, name: &str) -> Option<String> {
     })
 }
 
-fn csrf_in(html: &str) -> String {
+pub(crate) fn csrf_in(html: &str) -> String {
     let at = html.find("name=\"csrf\" value=\"").expect("a form with a CSRF token") + 19;
     html[at..].split('"').next().unwrap().to_owned()
 }
 
 impl Web {
-    async fn sign_in(desk: &Desk, email: &str) -> Web {
+    pub(crate) async fn sign_in(desk: &Desk, email: &str) -> Web {
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
         let base = desk.server.base_url.clone();
         let res = http.get(format!("{base}/login")).send().await.unwrap();
@@ -51,7 +51,7 @@ impl Web {
         web
     }
 
-    async fn get(&self, path: &str) -> (Page, String) {
+    pub(crate) async fn get(&self, path: &str) -> (Page, String) {
         let res = self
             .http
             .get(format!("{}{path}", self.base))
@@ -63,7 +63,7 @@ impl Web {
         (page, res.text().await.unwrap())
     }
 
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    pub(crate) async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
         let mut fields: Vec<(&str, &str)> = vec![("csrf", &self.csrf)];
         fields.extend_from_slice(form);
         self.http
@@ -77,9 +77,9 @@ impl Web {
 }
 
 /// A page's status and headers (its body is returned beside it).
-struct Page {
-    status: StatusCode,
-    headers: reqwest::header::HeaderMap,
+pub(crate) struct Page {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: reqwest::header::HeaderMap,
 }
 
 #[tokio::test]
@@ -114,7 +114,7 @@ async fn pages_escape_user_text_and_carry_a_strict_content_security_policy() {
 }
 
 #[tokio::test]
-async fn a_wrong_password_is_refused_and_repeated_failures_lock_the_address() {
+async fn a_wrong_password_is_refused_and_repeated_failures_make_the_account_wait() {
     let desk = Desk::start(mesa_testkit::Db::Sqlite).await;
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let mut last = String::new();
