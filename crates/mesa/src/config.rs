@@ -225,11 +225,15 @@ mod tests {
     fn flags_and_env_win_over_the_file_and_the_file_over_defaults() {
         let file: FileConfig =
             toml::from_str("listen = \"0.0.0.0:9000\"\ndata_dir = \"/srv/mesa\"\nmax_attachment_mb = 5").unwrap();
-        let serve = resolve_serve(&file, None, None, None, None).unwrap();
+        let serve = resolve_serve(&file, None, None, None, None, LimitArgs::default()).unwrap();
         assert_eq!(serve.listen.to_string(), "0.0.0.0:9000");
         assert_eq!(serve.max_attachment_bytes, 5 * 1024 * 1024);
         assert_eq!(serve.timezone, chrono_tz::America::Bogota);
-        let serve = resolve_serve(&file, Some("127.0.0.1:1".into()), Some("UTC".into()), Some(1), None).unwrap();
+        assert_eq!(serve.limits.header_read, Duration::from_secs(DEFAULT_HEADER_TIMEOUT_SECS));
+        assert_eq!(serve.limits.max_per_client, DEFAULT_MAX_CONNECTIONS_PER_CLIENT);
+        let serve =
+            resolve_serve(&file, Some("127.0.0.1:1".into()), Some("UTC".into()), Some(1), None, LimitArgs::default())
+                .unwrap();
         assert_eq!(serve.listen.to_string(), "127.0.0.1:1");
         assert_eq!(serve.timezone, chrono_tz::UTC);
         let data = resolve_data(&file, None, None);
@@ -243,10 +247,17 @@ mod tests {
     fn bad_values_are_explained() {
         let file = FileConfig::default();
         assert!(
-            resolve_serve(&file, Some("nope".into()), None, None, None).unwrap_err().to_string().contains("HOST:PORT")
+            resolve_serve(&file, Some("nope".into()), None, None, None, LimitArgs::default())
+                .unwrap_err()
+                .to_string()
+                .contains("HOST:PORT")
         );
-        assert!(resolve_serve(&file, None, Some("Mars/Base".into()), None, None).is_err());
-        assert!(resolve_serve(&file, None, None, Some(0), None).is_err());
+        assert!(resolve_serve(&file, None, Some("Mars/Base".into()), None, None, LimitArgs::default()).is_err());
+        assert!(resolve_serve(&file, None, None, Some(0), None, LimitArgs::default()).is_err());
+        let no_wait = LimitArgs { header_timeout_secs: Some(0), ..LimitArgs::default() };
+        assert!(
+            resolve_serve(&file, None, None, None, None, no_wait).unwrap_err().to_string().contains("header timeout")
+        );
         assert!(toml::from_str::<FileConfig>("colour = 1").is_err());
     }
 
