@@ -32,7 +32,10 @@
 pub mod business_calendar;
 pub mod business_time;
 mod day_totals;
+pub mod days_off;
 pub mod error;
+#[cfg(test)]
+mod exception_tests;
 pub mod holidays;
 #[cfg(test)]
 mod proptests;
@@ -41,6 +44,7 @@ pub use business_calendar::{
     BusinessCalendar, BusinessCalendarBuilder, CalendarConfig, MAX_SUPPORTED_YEAR, TimeRange, WeeklyHours,
     WorkingInterval,
 };
+pub use days_off::{DayOff, MAX_DAY_OFF_NAME, SpecialDay, SpecialDayKind};
 pub use error::{CalendarError, ScheduleDay};
 pub use holidays::{
     Holiday, LEY_51_FIRST_YEAR, LEY_2578_FIRST_YEAR, Law, colombian_holidays, colombian_holidays_on, easter_sunday,
