@@ -200,11 +200,8 @@ impl Exceptions {
 fn exceptions() -> impl Strategy<Value = Exceptions> {
     let holidays: Vec<NaiveDate> =
         colombian_holidays(2026).into_iter().chain(colombian_holidays(2027)).map(|h| h.date).collect();
-    (
-        proptest::collection::btree_map(0u64..730, 0u8..4, 0..30),
-        proptest::sample::subsequence(holidays, 0..8),
-    )
-        .prop_map(|(days, worked)| {
+    (proptest::collection::btree_map(0u64..730, 0u8..4, 0..30), proptest::sample::subsequence(holidays, 0..8)).prop_map(
+        |(days, worked)| {
             let mut e = Exceptions { worked, ..Exceptions::none() };
             for (offset, kind) in days {
                 let date = date(2026, 1, 1) + chrono::Days::new(offset);
@@ -219,7 +216,8 @@ fn exceptions() -> impl Strategy<Value = Exceptions> {
                 }
             }
             e
-        })
+        },
+    )
 }
 
 /// Instants from December 2025 to January 2028, often on the minute or hour.
