@@ -4,6 +4,7 @@
 
 mod auth;
 mod automation;
+mod calendars;
 mod directory;
 mod error;
 pub mod mail;
@@ -12,12 +13,13 @@ mod tickets;
 
 pub use auth::{SESSION_HOURS, Session, hash_password, new_token, same_secret};
 pub use automation::AutomationLine;
+pub use calendars::{CalendarEntry, MAX_HISTORY};
 pub use directory::{NewServiceInput, UserChanges};
 pub use error::{AppError, AppResult};
 pub use mail::{IngestOutcome, MailIdentity, MailSettings};
 pub use mesa_store::{
     Attachment, Backend, BlobStore, Directory, DirectoryItem, Entry, HistoryRecord, InboxMessage, MailboxRow,
-    OutboxMail, Service, SlaFilter, SortOrder, Store, TicketView, Total,
+    OutboxMail, Service, SettingsChange, SlaFilter, SortOrder, Store, TicketView, Total,
 };
 pub use policy::{DEFAULT_CALENDAR, Policy};
 pub use tickets::{ListQuery, NewFile, OpenTicket, TicketChanges, TicketPage};

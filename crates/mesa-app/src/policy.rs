@@ -100,7 +100,7 @@ impl Desk {
         Ok(policy)
     }
 
-    fn forget_policy(&self) {
+    pub(crate) fn forget_policy(&self) {
         *self.policy.0.lock().expect("policy cache") = None;
     }
 
@@ -166,17 +166,6 @@ impl Desk {
     async fn put_json<T: Serialize>(&self, key: &str, value: &T) -> AppResult<()> {
         let raw = serde_json::to_string(value).expect("settings serialise");
         self.store.put_setting(key, &raw).await?;
-        self.forget_policy();
-        Ok(())
-    }
-
-    /// Creates or replaces a named calendar (checked before it is stored).
-    pub async fn put_calendar(&self, actor: &mesa_core::Actor, name: &str, config: CalendarConfig) -> AppResult<()> {
-        Self::require_policy_admin(actor)?;
-        let name = mesa_core::validate::required_text("name", name, 100)?;
-        let calendar = config.build().map_err(|e| FieldError::new("calendar", "invalid", e.to_string()))?;
-        let raw = serde_json::to_string(&calendar.to_config()).expect("calendar serialises");
-        self.store.put_calendar(&name, &raw).await?;
         self.forget_policy();
         Ok(())
     }

@@ -12,6 +12,7 @@ mod mail;
 mod policy;
 mod rows;
 mod sessions;
+mod settings_history;
 mod tickets;
 mod users;
 
@@ -30,6 +31,7 @@ pub use mail::{
     Participant,
 };
 pub use policy::{CalendarRow, StatusRecord, TargetRow};
+pub use settings_history::{SettingsChange, calendar_subject};
 pub use tickets::{
     Attachment, Entry, HistoryRecord, NewAttachment, NewEntry, NewTicket, SlaFilter, SortOrder, TicketFilter,
     TicketUpdate, TicketView, Total,

@@ -62,20 +62,6 @@ impl Store {
             .await)?)
     }
 
-    /// Creates or replaces the calendar called `name`.
-    #[tracing::instrument(skip_all)]
-    pub async fn put_calendar(&self, name: &str, config: &str) -> StoreResult<CalendarRow> {
-        Ok(with_pool!(self, write, |pool| sqlx::query_as(
-            "INSERT INTO calendars (name, config, created_at) VALUES ($1, $2, $3)
-             ON CONFLICT (name) DO UPDATE SET config = excluded.config RETURNING id, name, config"
-        )
-        .bind(name)
-        .bind(config)
-        .bind(Utc::now())
-        .fetch_one(pool)
-        .await)?)
-    }
-
     #[tracing::instrument(skip_all)]
     pub async fn sla_targets(&self) -> StoreResult<Vec<TargetRow>> {
         Ok(with_pool!(self, read, |pool| sqlx::query_as(

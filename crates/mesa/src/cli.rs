@@ -91,9 +91,14 @@ pub enum MailCommand {
 #[derive(Subcommand)]
 pub enum CalendarCommand {
     /// Prints the Colombian public holidays of a year: `YYYY-MM-DD<TAB>name`.
+    /// With --calendar, also that calendar's extra days off (third column
+    /// `local`) and the holidays it works (third column `worked`).
     Holidays {
         #[arg(long)]
         year: i32,
+        /// A calendar of the desk (`default` is always there).
+        #[arg(long)]
+        calendar: Option<String>,
     },
     /// Prints the instant N business hours after --start.
     Due {
@@ -237,12 +242,23 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<ExitCode> {
             let token = desk.create_token(&email).await.map_err(user_error)?;
             println!("{token}");
         }
-        Command::Calendar(CalendarCommand::Holidays { year }) => {
+        Command::Calendar(CalendarCommand::Holidays { year, calendar }) => {
             if !(1..=9999).contains(&year) {
                 bail!("--year must be 1 to 9999");
             }
-            for h in mesa_core::calendar::colombian_holidays(year) {
-                println!("{}\t{}", h.date.format("%Y-%m-%d"), h.name_es);
+            match calendar {
+                None => {
+                    for h in mesa_core::calendar::colombian_holidays(year) {
+                        println!("{}\t{}", h.date.format("%Y-%m-%d"), h.name_es);
+                    }
+                }
+                Some(name) => {
+                    let policy = open_desk(&data, DeskSettings::default()).await?.policy().await?;
+                    let cal = policy.calendar_named(&name).with_context(|| format!("no calendar named '{name}'"))?;
+                    for line in crate::calendar_lines::days_off_lines(cal, year) {
+                        println!("{line}");
+                    }
+                }
             }
         }
         Command::Calendar(CalendarCommand::Due { start, hours, calendar }) => {

@@ -1,6 +1,7 @@
 //! `mesa`: the help desk's one binary.
 
 mod automation_worker;
+mod calendar_lines;
 mod cli;
 mod config;
 mod demo;

@@ -114,6 +114,51 @@ async fn fill(c: &Client, id: &str, text: &str) {
     c.find(Locator::Id(id)).await.unwrap().send_keys(text).await.unwrap();
 }
 
+/// Runs axe-core's WCAG 2.0/2.1 A and AA rules on the current page and fails
+/// on any violation (axe-core is vendored under `tests/axe`).
+async fn wcag_audit(c: &Client, page: &str) {
+    const AXE: &str = include_str!("axe/axe.min.js");
+    c.execute(AXE, vec![]).await.unwrap();
+    let violations = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+               .then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                                      nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))))
+               .catch(e => done([{id: 'axe-error', help: String(e)}]));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(violations, serde_json::json!([]), "{page}: WCAG violations");
+}
+
+/// Sets a date input (its typing order depends on the browser's locale).
+async fn set_date(c: &Client, selector: &str, iso: &str) {
+    let script = "document.querySelector(arguments[0]).value = arguments[1];";
+    c.execute(script, vec![selector.into(), iso.into()]).await.unwrap();
+}
+
+/// The elements that stick out of the window's width (empty: the page does
+/// not scroll sideways; wide tables scroll inside their own box).
+async fn too_wide(c: &Client) -> serde_json::Value {
+    let script = "const w = window.innerWidth; \
+        if (document.documentElement.scrollWidth <= w) return []; \
+        return [...document.querySelectorAll('body *')] \
+          .filter(e => e.getBoundingClientRect().right > w + 1 && !e.closest('.scroll')) \
+          .slice(0, 8).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right));";
+    // The window's new size reaches the layout a moment after it is set.
+    let mut offenders = serde_json::json!([]);
+    for _ in 0..20 {
+        offenders = c.execute(script, vec![]).await.unwrap();
+        if offenders == serde_json::json!([]) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    offenders
+}
+
 async fn open_details(c: &Client, summary_id: &str) {
     c.find(Locator::Id(summary_id)).await.unwrap().click().await.unwrap();
 }
@@ -236,5 +281,33 @@ async fn story(db: Db) {
     c.goto(&format!("{base}/admin")).await.unwrap();
     assert!(body_text(&c).await.contains("Catálogo de servicios"));
     shot(&c, "admin").await;
+
+    // 6. The calendar: a día cívico by keyboard-reachable form, a preview, the history.
+    c.find(Locator::LinkText("Calendarios y días festivos →")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Id("days-off")).await.unwrap();
+    let text = body_text(&c).await;
+    assert!(text.contains("Día de Nuestra Señora del Rosario de Chiquinquirá"), "{text}");
+    c.goto(&format!("{base}/admin/calendars?year=2026")).await.unwrap();
+    set_date(&c, "#days-off input[name=date]", "2026-11-25").await;
+    c.find(Locator::Css("#days-off input[name=name]")).await.unwrap().send_keys("Día cívico").await.unwrap();
+    submit(&c, "#days-off form.row button[type=submit]").await;
+    assert!(body_text(&c).await.contains("Día cívico"));
+    c.goto(&format!("{base}/admin/calendars?year=2026&start=2026-11-20T16:00&hours=72")).await.unwrap();
+    let text = body_text(&c).await;
+    assert!(text.contains("04/12/2026 16:00") && text.contains("Laura Líder"), "{text}");
+    wcag_audit(&c, "/admin/calendars").await;
+    shot(&c, "admin-calendar").await;
+    // A failing form comes back with the message and what was typed, and passes the audit too.
+    set_date(&c, "#special input[name=date]", "2026-12-31").await;
+    c.find(Locator::Css("#special input[name=hours]")).await.unwrap().send_keys("8 a 12").await.unwrap();
+    submit(&c, "#special form.row button[type=submit]").await;
+    let typed = c.find(Locator::Css("#special input[name=hours]")).await.unwrap().prop("value").await.unwrap();
+    assert_eq!(typed.as_deref(), Some("8 a 12"));
+    assert!(c.find(Locator::Css("#special [role=alert]")).await.is_ok());
+    wcag_audit(&c, "/admin/calendars (failed form)").await;
+    // On a phone the page fits the screen.
+    c.set_window_size(390, 844).await.unwrap();
+    c.goto(&format!("{base}/admin/calendars?year=2026")).await.unwrap();
+    assert_eq!(too_wide(&c).await, serde_json::json!([]), "the calendar page scrolls sideways on a phone");
     c.close().await.unwrap();
 }

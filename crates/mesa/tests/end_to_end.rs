@@ -11,6 +11,8 @@ mod authorisation;
 mod automation;
 #[path = "end_to_end/bad_input.rs"]
 mod bad_input;
+#[path = "end_to_end/calendars.rs"]
+mod calendars;
 #[path = "end_to_end/cli.rs"]
 mod cli;
 #[path = "end_to_end/hardening.rs"]

@@ -30,6 +30,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::calendar::day_totals::DayTotals;
+use crate::calendar::days_off::{DayOff, MAX_DAY_OFF_NAME};
 use crate::calendar::error::{CalendarError, ScheduleDay};
 use crate::calendar::holidays::is_colombian_holiday;
 
@@ -60,6 +61,8 @@ pub struct BusinessCalendar {
     pub(crate) weekly: [Vec<WorkingInterval>; 7],
     pub(crate) colombian_holidays: bool,
     pub(crate) non_working_dates: BTreeSet<NaiveDate>,
+    /// Names of some of the non-working dates (why the institution is closed).
+    pub(crate) day_off_names: BTreeMap<NaiveDate, String>,
     pub(crate) worked_holidays: BTreeSet<NaiveDate>,
     pub(crate) special_hours: BTreeMap<NaiveDate, Vec<WorkingInterval>>,
     /// Filled as business time is asked for; not part of the rules.
@@ -115,6 +118,7 @@ impl BusinessCalendar {
             weekly,
             colombian_holidays: true,
             non_working_dates: BTreeSet::new(),
+            day_off_names: BTreeMap::new(),
             worked_holidays: BTreeSet::new(),
             special_hours: BTreeMap::new(),
             day_totals: DayTotals::default(),
@@ -130,6 +134,7 @@ impl BusinessCalendar {
                 weekly: Default::default(),
                 colombian_holidays: true,
                 non_working_dates: BTreeSet::new(),
+                day_off_names: BTreeMap::new(),
                 worked_holidays: BTreeSet::new(),
                 special_hours: BTreeMap::new(),
                 day_totals: DayTotals::default(),
@@ -140,8 +145,21 @@ impl BusinessCalendar {
     /// Checks every rule a calendar must satisfy: intervals of each weekday and
     /// of each special date are sorted, non-overlapping, with `start < end` and
     /// whole-second boundaries; no date is both non-working and given special
-    /// hours or listed as a worked holiday.
+    /// hours or listed as a worked holiday; names of days off are not blank,
+    /// have no control characters and are at most [`MAX_DAY_OFF_NAME`]
+    /// characters long.
     pub fn validate(&self) -> Result<(), CalendarError> {
+        for (&date, name) in &self.day_off_names {
+            let trimmed = name.trim();
+            if !self.non_working_dates.contains(&date)
+                || trimmed.is_empty()
+                || trimmed.len() != name.len()
+                || name.chars().count() > MAX_DAY_OFF_NAME
+                || name.chars().any(char::is_control)
+            {
+                return Err(CalendarError::InvalidDayOffName { date });
+            }
+        }
         for (day, intervals) in WEEK.iter().zip(self.weekly.iter()) {
             validate_intervals(ScheduleDay::Weekday(*day), intervals)?;
         }
@@ -365,6 +383,13 @@ impl BusinessCalendarBuilder {
         self
     }
 
+    /// Adds one extra non-working date with its name (e.g. "Día cívico").
+    pub fn named_day_off(mut self, date: NaiveDate, name: impl Into<String>) -> Self {
+        self.calendar.non_working_dates.insert(date);
+        self.calendar.day_off_names.insert(date, name.into());
+        self
+    }
+
     /// Removes dates from the holiday set: on these the regular hours apply.
     pub fn worked_holidays(mut self, dates: impl IntoIterator<Item = NaiveDate>) -> Self {
         self.calendar.worked_holidays.extend(dates);
@@ -508,7 +533,7 @@ fn default_true() -> bool {
 /// { "timezone": "America/Bogota",
 ///   "hours": { "monday": ["08:00-12:00", "13:00-17:00"], "saturday": ["08:00-12:00"] },
 ///   "colombian_holidays": true,
-///   "non_working_dates": ["2026-12-24"],
+///   "non_working_dates": ["2026-12-24", {"date": "2026-08-20", "name": "Día cívico"}],
 ///   "worked_holidays": [],
 ///   "special_hours": { "2026-12-31": ["08:00-12:00"] } }
 /// ```
@@ -523,8 +548,9 @@ pub struct CalendarConfig {
     pub hours: WeeklyHours,
     #[serde(default = "default_true")]
     pub colombian_holidays: bool,
+    /// Extra days off, each a bare date or a date with a name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub non_working_dates: Vec<NaiveDate>,
+    pub non_working_dates: Vec<DayOff>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub worked_holidays: Vec<NaiveDate>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -547,11 +573,20 @@ impl TryFrom<CalendarConfig> for BusinessCalendar {
         for (slot, day) in weekly.iter_mut().zip(config.hours.days()) {
             *slot = day.iter().map(|&r| r.into()).collect();
         }
+        // A date listed twice keeps its last name, as a map key would.
+        let mut day_off_names = BTreeMap::new();
+        for day in &config.non_working_dates {
+            match &day.name {
+                Some(name) => day_off_names.insert(day.date, name.clone()),
+                None => day_off_names.remove(&day.date),
+            };
+        }
         let calendar = BusinessCalendar {
             tz,
             weekly,
             colombian_holidays: config.colombian_holidays,
-            non_working_dates: config.non_working_dates.into_iter().collect(),
+            non_working_dates: config.non_working_dates.iter().map(|d| d.date).collect(),
+            day_off_names,
             worked_holidays: config.worked_holidays.into_iter().collect(),
             special_hours: config
                 .special_hours
@@ -575,7 +610,7 @@ impl From<BusinessCalendar> for CalendarConfig {
             timezone: calendar.tz.name().to_owned(),
             hours,
             colombian_holidays: calendar.colombian_holidays,
-            non_working_dates: calendar.non_working_dates.into_iter().collect(),
+            non_working_dates: calendar.days_off(),
             worked_holidays: calendar.worked_holidays.into_iter().collect(),
             special_hours: calendar
                 .special_hours
@@ -720,7 +755,7 @@ mod tests {
                 ..WeeklyHours::default()
             },
             colombian_holidays: true,
-            non_working_dates: vec![d(2026, 12, 24)],
+            non_working_dates: vec![DayOff::named(d(2026, 8, 20), "Día cívico"), d(2026, 12, 24).into()],
             worked_holidays: vec![d(2026, 12, 8)],
             special_hours: [(d(2026, 12, 31), vec!["08:00-12:00".parse().unwrap()])].into(),
         };
@@ -733,6 +768,12 @@ mod tests {
         );
         let bad_zone = CalendarConfig { timezone: "Colombia/Cajica".into(), ..config.clone() };
         assert_eq!(bad_zone.build(), Err(CalendarError::UnknownTimeZone("Colombia/Cajica".into())));
+        let mut blank_name = config.clone();
+        blank_name.non_working_dates.push(DayOff::named(d(2026, 9, 1), " "));
+        assert_eq!(blank_name.build(), Err(CalendarError::InvalidDayOffName { date: d(2026, 9, 1) }));
+        let mut long_name = config.clone();
+        long_name.non_working_dates.push(DayOff::named(d(2026, 9, 1), "x".repeat(MAX_DAY_OFF_NAME + 1)));
+        assert!(long_name.build().is_err());
         let mut overlapping = config;
         overlapping.hours.friday = vec!["08:00-12:00".parse().unwrap(), "11:00-17:00".parse().unwrap()];
         assert!(overlapping.build().is_err());

@@ -44,6 +44,10 @@ pub enum CalendarError {
     /// special hours.
     #[error("{date} is listed both as {first} and as {second}")]
     ConflictingDate { date: NaiveDate, first: &'static str, second: &'static str },
+    /// The name of an extra day off is blank, padded, too long or has control
+    /// characters (or names a date that is not a day off).
+    #[error("the name of the day off {date} must be 1 to 100 characters without line breaks")]
+    InvalidDayOffName { date: NaiveDate },
     /// Not an IANA time-zone name known to chrono-tz.
     #[error("unknown time zone {0:?}; expected an IANA name such as \"America/Bogota\"")]
     UnknownTimeZone(String),

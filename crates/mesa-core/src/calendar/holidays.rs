@@ -1,12 +1,15 @@
 //! Colombian national public holidays ("días festivos") for any year.
 //!
+//! The list is data: [`SPECS`] has one row per holiday with the rule that finds
+//! its date, the law that makes it a day of rest and the first year it applies.
+//! A new law is one more row (and its tests); nothing else changes.
+//!
 //! # Legal basis
 //!
 //! * **Ley 51 de 1983** ("Ley Emiliani", "por la cual se traslada el descanso
 //!   remunerado de algunos días festivos"), article 1, which amended article 177
-//!   of the Código Sustantivo del Trabajo (Decreto-Ley 2663 de 1950) and is the
-//!   text that article carries today:
-//!   - numeral 1 lists the eighteen days of paid rest: 1 January, 6 January,
+//!   of the Código Sustantivo del Trabajo (Decreto-Ley 2663 de 1950):
+//!   - numeral 1 lists eighteen days of paid rest: 1 January, 6 January,
 //!     19 March, 1 May, 29 June, 20 July, 7 August, 15 August, 12 October,
 //!     1 November, 11 November, 8 December, 25 December, plus Holy Thursday,
 //!     Good Friday, Ascension, Corpus Christi and Sacred Heart;
@@ -16,45 +19,67 @@
 //!   - numeral 3 says that, when those festivities fall on a Sunday, the rest is
 //!     moved to the Monday too.
 //!
-//!   The law was sanctioned in December 1983; its first full year is 1984
+//!   The law was sanctioned on 6 December 1983; its first full year is 1984
 //!   ([`LEY_51_FIRST_YEAR`]). The Corte Suprema de Justicia upheld it on
 //!   24 May 1984 (sentencia 38) and the Corte Constitucional again in C-568 de 1993
 //!   and C-107 de 1994 (whose text reproduces article 1 verbatim).
 //! * **Ley 35 de 1939** made 12 October (Día de la Raza) a national holiday; Ley 51
 //!   keeps it and moves it to Monday.
+//! * **Ley 2578 de 2026** (sanctioned on 1 June 2026), article 6, makes 9 July,
+//!   the day of Nuestra Señora del Rosario de Chiquinquirá (patroness of
+//!   Colombia), a national holiday of paid rest and sends its observance to
+//!   Ley 51 de 1983, so it moves to the following Monday like the others of
+//!   numeral 2. It applies from 2026 ([`LEY_2578_FIRST_YEAR`]): the first day of
+//!   rest was Monday 13 July 2026, after the law was in force. From 2026 a year
+//!   has nineteen holidays.
+//!   Sources read in November 2026: the law's text as published by the Rama
+//!   Judicial (SIDN, "Ley 2578 de 2026"), the Ministerio del Interior's note of
+//!   5 June 2026 ("Gobierno sanciona ley que convierte el 9 de julio en nuevo
+//!   festivo nacional"), El País and El Espectador (June 2026), and the holiday
+//!   libraries that added it from 2026 with the same Monday rule
+//!   (python-holidays, holidays/definitions, date-holidays, Nager.Date, jollyday).
 //!
-//! # Changes after 1983
+//! # Every change since 1983
 //!
-//! Researched in 2026: **no law after Ley 51 de 1983 has added, removed or moved a
-//! national holiday**; the published calendars checked in the tests (2012,
-//! 2023–2026 and 2031) list exactly these eighteen, and the 2024–2026 press
-//! still cites Ley 51 de 1983 alone.
-//! Bills that would have changed them were not enacted (e.g. Proyecto de Ley 261 de
-//! 2006 Senado, which would have dropped the religious holidays; a 2015 bill for a
-//! Madre Laura holiday on 12 May; a 2020 bill to regroup the 2021–2022 holidays).
-//! Laws that create commemorative days (e.g. Ley 725 de 2001, Día de la
+//! Re-checked in November 2026 against the laws cited by the maintained holiday
+//! libraries and the Colombian press: the only laws since Ley 51 de 1983 that
+//! added, removed or moved a national day of rest are
+//!
+//! | law | change | from |
+//! |---|---|---|
+//! | Ley 51 de 1983 | Sacred Heart added; ten holidays moved to Monday | 1984 |
+//! | Ley 2578 de 2026, art. 6 | 9 July (Chiquinquirá) added, moved to Monday | 2026 |
+//!
+//! Earlier research in this module claimed that no law after 1983 changed the
+//! list; Ley 2578 de 2026 proved it wrong, which is why each row now carries its
+//! law and its first year.
+//! Bills that would have changed the list were not enacted (e.g. Proyecto de Ley
+//! 261 de 2006 Senado, which would have dropped the religious holidays; a 2015
+//! bill for a Madre Laura holiday on 12 May; a 2020 bill to regroup the 2021–2022
+//! holidays). Laws that create commemorative days (e.g. Ley 725 de 2001, Día de la
 //! Afrocolombianidad, 21 May) do not make them days of rest.
-//! Only the *name* of 12 October changed: Resolución 0138 de 2021 of the Ministerio
-//! de Cultura calls it "Día de la Diversidad Étnica y Cultural de la Nación
-//! Colombiana", and a bill with that name passed its last debate in the Cámara in
-//! December 2023 (its sanction could not be confirmed). The date and the Monday rule
-//! are unchanged, so this module keeps the name most calendars still print,
-//! "Día de la Raza".
+//! Only the *name* of 12 October changed in practice: Resolución 0138 de 2021 of
+//! the Ministerio de Cultura calls it "Día de la Diversidad Étnica y Cultural de
+//! la Nación Colombiana". The date and the Monday rule are unchanged, so this
+//! module keeps the name most calendars still print, "Día de la Raza".
 //!
 //! # Years before 1984
 //!
-//! [`colombian_holidays`] applies the same rules to every year (proleptically).
-//! That is *not* the historical calendar before 1984, when no holiday was moved
-//! to Monday; callers that care compare the year with
-//! [`LEY_51_FIRST_YEAR`]. Easter uses the Gregorian computus for every year.
+//! The rows of Ley 51 de 1983 are applied to every year (proleptically). That is
+//! *not* the historical calendar before 1984, when no holiday was moved to Monday
+//! and Sacred Heart was not a day of rest; callers that care compare the year with
+//! [`LEY_51_FIRST_YEAR`]. Rows of later laws apply only from their first year.
+//! Easter uses the Gregorian computus for every year.
 //!
 //! # Two holidays on one date
 //!
 //! Sacred Heart (Easter + 68 days, a Friday, moved to Monday = Easter + 71) and
 //! San Pedro y San Pablo (29 June moved to Monday) land on the same Monday when
 //! Easter falls between 19 and 25 April — e.g. both on 30 June 2025. The law does
-//! not move either of them again, so such a year has 18 holidays on 17 distinct
-//! dates. [`colombian_holidays`] returns both entries.
+//! not move either of them again, so such a year has one date fewer than
+//! holidays. [`colombian_holidays`] returns both entries. The Chiquinquirá Monday
+//! (9–15 July) never meets another holiday: Sacred Heart's Monday is at the
+//! latest 5 July, and 20 July is not moved.
 
 use chrono::{Datelike, Days, NaiveDate};
 use serde::Serialize;
@@ -62,19 +87,45 @@ use serde::Serialize;
 /// First year whose holidays follow Ley 51 de 1983 (sanctioned December 1983).
 pub const LEY_51_FIRST_YEAR: i32 = 1984;
 
-/// Number of national holidays listed by Ley 51 de 1983, article 1.
-pub const HOLIDAYS_PER_YEAR: usize = 18;
+/// First year with the holiday of Ley 2578 de 2026 (sanctioned 1 June 2026).
+pub const LEY_2578_FIRST_YEAR: i32 = 2026;
+
+/// The law that makes a holiday a day of paid rest (and moves it, if it does).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Law {
+    /// Ley 35 de 1939 (12 October), kept and moved to Monday by Ley 51 de 1983.
+    Ley35De1939,
+    /// Ley 51 de 1983, article 1 (article 177 of the Código Sustantivo del Trabajo).
+    Ley51De1983,
+    /// Ley 2578 de 2026, article 6 (9 July, moved under Ley 51 de 1983).
+    Ley2578De2026,
+}
+
+impl Law {
+    /// How the law is cited in Colombia.
+    pub fn citation(self) -> &'static str {
+        match self {
+            Law::Ley35De1939 => "Ley 35 de 1939",
+            Law::Ley51De1983 => "Ley 51 de 1983",
+            Law::Ley2578De2026 => "Ley 2578 de 2026",
+        }
+    }
+}
 
 /// One Colombian public holiday: the date on which the paid rest is observed
-/// (after any move to Monday) and its official Spanish name with an English one.
+/// (after any move to Monday), its official Spanish name with an English one,
+/// and the law behind it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct Holiday {
-    /// Date of the day of rest (already moved to Monday where Ley 51 applies).
+    /// Date of the day of rest (already moved to Monday where the law says so).
     pub date: NaiveDate,
     /// Name as printed in Colombian official calendars.
     pub name_es: &'static str,
     /// English name, for logs and non-Spanish interfaces.
     pub name_en: &'static str,
+    /// The law that makes it a day of rest.
+    pub law: Law,
 }
 
 /// How a holiday's date is found.
@@ -91,55 +142,66 @@ enum Rule {
     EasterToMonday { days: i64 },
 }
 
+/// One row of the holiday table.
 struct Spec {
     rule: Rule,
     name_es: &'static str,
     name_en: &'static str,
+    law: Law,
+    /// First year the row applies; `None`: every year (the Ley 51 rows, applied
+    /// proleptically, see the module docs).
+    since: Option<i32>,
 }
 
-/// The eighteen holidays of Ley 51 de 1983, art. 1, in calendar order of their
-/// feasts (this order breaks ties between holidays observed on the same date).
-const SPECS: [Spec; HOLIDAYS_PER_YEAR] = [
-    Spec { rule: Rule::Fixed { month: 1, day: 1 }, name_es: "Año Nuevo", name_en: "New Year's Day" },
-    Spec { rule: Rule::FixedToMonday { month: 1, day: 6 }, name_es: "Día de los Reyes Magos", name_en: "Epiphany" },
-    Spec {
-        rule: Rule::FixedToMonday { month: 3, day: 19 }, name_es: "Día de San José", name_en: "Saint Joseph's Day"
-    },
-    Spec { rule: Rule::Easter { days: -3 }, name_es: "Jueves Santo", name_en: "Maundy Thursday" },
-    Spec { rule: Rule::Easter { days: -2 }, name_es: "Viernes Santo", name_en: "Good Friday" },
-    Spec { rule: Rule::Fixed { month: 5, day: 1 }, name_es: "Día del Trabajo", name_en: "Labour Day" },
+impl Spec {
+    fn applies_in(&self, year: i32) -> bool {
+        self.since.is_none_or(|first| year >= first)
+    }
+}
+
+const fn ley51(rule: Rule, name_es: &'static str, name_en: &'static str) -> Spec {
+    Spec { rule, name_es, name_en, law: Law::Ley51De1983, since: None }
+}
+
+/// Every national holiday, in calendar order of their feasts (this order breaks
+/// ties between holidays observed on the same date).
+const SPECS: [Spec; 19] = [
+    ley51(Rule::Fixed { month: 1, day: 1 }, "Año Nuevo", "New Year's Day"),
+    ley51(Rule::FixedToMonday { month: 1, day: 6 }, "Día de los Reyes Magos", "Epiphany"),
+    ley51(Rule::FixedToMonday { month: 3, day: 19 }, "Día de San José", "Saint Joseph's Day"),
+    ley51(Rule::Easter { days: -3 }, "Jueves Santo", "Maundy Thursday"),
+    ley51(Rule::Easter { days: -2 }, "Viernes Santo", "Good Friday"),
+    ley51(Rule::Fixed { month: 5, day: 1 }, "Día del Trabajo", "Labour Day"),
     // Ascension Thursday = Easter + 39 → Monday = Easter + 43.
-    Spec { rule: Rule::EasterToMonday { days: 39 }, name_es: "Día de la Ascensión", name_en: "Ascension Day" },
+    ley51(Rule::EasterToMonday { days: 39 }, "Día de la Ascensión", "Ascension Day"),
     // Corpus Christi Thursday = Easter + 60 → Monday = Easter + 64.
-    Spec { rule: Rule::EasterToMonday { days: 60 }, name_es: "Corpus Christi", name_en: "Corpus Christi" },
+    ley51(Rule::EasterToMonday { days: 60 }, "Corpus Christi", "Corpus Christi"),
     // Sacred Heart Friday = Easter + 68 → Monday = Easter + 71.
-    Spec { rule: Rule::EasterToMonday { days: 68 }, name_es: "Sagrado Corazón", name_en: "Sacred Heart" },
+    ley51(Rule::EasterToMonday { days: 68 }, "Sagrado Corazón", "Sacred Heart"),
+    ley51(Rule::FixedToMonday { month: 6, day: 29 }, "San Pedro y San Pablo", "Saint Peter and Saint Paul"),
+    // Ley 2578 de 2026, art. 6: 9 July, observed under Ley 51 (next Monday).
     Spec {
-        rule: Rule::FixedToMonday { month: 6, day: 29 },
-        name_es: "San Pedro y San Pablo",
-        name_en: "Saint Peter and Saint Paul",
+        rule: Rule::FixedToMonday { month: 7, day: 9 },
+        name_es: "Día de Nuestra Señora del Rosario de Chiquinquirá",
+        name_en: "Our Lady of the Rosary of Chiquinquirá",
+        law: Law::Ley2578De2026,
+        since: Some(LEY_2578_FIRST_YEAR),
     },
-    Spec { rule: Rule::Fixed { month: 7, day: 20 }, name_es: "Día de la Independencia", name_en: "Independence Day" },
-    Spec { rule: Rule::Fixed { month: 8, day: 7 }, name_es: "Batalla de Boyacá", name_en: "Battle of Boyacá" },
-    Spec {
-        rule: Rule::FixedToMonday { month: 8, day: 15 },
-        name_es: "La Asunción de la Virgen",
-        name_en: "Assumption of Mary",
-    },
+    ley51(Rule::Fixed { month: 7, day: 20 }, "Día de la Independencia", "Independence Day"),
+    ley51(Rule::Fixed { month: 8, day: 7 }, "Batalla de Boyacá", "Battle of Boyacá"),
+    ley51(Rule::FixedToMonday { month: 8, day: 15 }, "La Asunción de la Virgen", "Assumption of Mary"),
     // Ley 35 de 1939; moved to Monday by Ley 51 de 1983.
-    Spec { rule: Rule::FixedToMonday { month: 10, day: 12 }, name_es: "Día de la Raza", name_en: "Columbus Day" },
-    Spec { rule: Rule::FixedToMonday { month: 11, day: 1 }, name_es: "Todos los Santos", name_en: "All Saints' Day" },
     Spec {
-        rule: Rule::FixedToMonday { month: 11, day: 11 },
-        name_es: "Independencia de Cartagena",
-        name_en: "Independence of Cartagena",
+        rule: Rule::FixedToMonday { month: 10, day: 12 },
+        name_es: "Día de la Raza",
+        name_en: "Columbus Day",
+        law: Law::Ley35De1939,
+        since: None,
     },
-    Spec {
-        rule: Rule::Fixed { month: 12, day: 8 },
-        name_es: "Día de la Inmaculada Concepción",
-        name_en: "Immaculate Conception",
-    },
-    Spec { rule: Rule::Fixed { month: 12, day: 25 }, name_es: "Navidad", name_en: "Christmas Day" },
+    ley51(Rule::FixedToMonday { month: 11, day: 1 }, "Todos los Santos", "All Saints' Day"),
+    ley51(Rule::FixedToMonday { month: 11, day: 11 }, "Independencia de Cartagena", "Independence of Cartagena"),
+    ley51(Rule::Fixed { month: 12, day: 8 }, "Día de la Inmaculada Concepción", "Immaculate Conception"),
+    ley51(Rule::Fixed { month: 12, day: 25 }, "Navidad", "Christmas Day"),
 ];
 
 /// Easter Sunday of `year` in the Gregorian calendar (anonymous Gregorian
@@ -181,21 +243,23 @@ fn add_signed_days(date: NaiveDate, days: i64) -> Option<NaiveDate> {
     }
 }
 
-/// The eighteen holidays of `year` in [`SPECS`] order, without allocating;
-/// `None` when the year is outside chrono's range.
-fn holidays_unsorted(year: i32) -> Option<[Holiday; HOLIDAYS_PER_YEAR]> {
+/// The holidays in force in `year`, sorted by date (stable: holidays on one
+/// date keep the order of their feasts); `None` when the year is outside
+/// chrono's range.
+fn compute(year: i32) -> Option<Box<[Holiday]>> {
     let easter = easter_sunday(year)?;
-    let mut out = [Holiday { date: easter, name_es: "", name_en: "" }; HOLIDAYS_PER_YEAR];
-    for (slot, spec) in out.iter_mut().zip(SPECS.iter()) {
+    let mut out = Vec::with_capacity(SPECS.len());
+    for spec in SPECS.iter().filter(|s| s.applies_in(year)) {
         let date = match spec.rule {
             Rule::Fixed { month, day } => NaiveDate::from_ymd_opt(year, month, day)?,
             Rule::FixedToMonday { month, day } => on_or_next_monday(NaiveDate::from_ymd_opt(year, month, day)?)?,
             Rule::Easter { days } => add_signed_days(easter, days)?,
             Rule::EasterToMonday { days } => on_or_next_monday(add_signed_days(easter, days)?)?,
         };
-        *slot = Holiday { date, name_es: spec.name_es, name_en: spec.name_en };
+        out.push(Holiday { date, name_es: spec.name_es, name_en: spec.name_en, law: spec.law });
     }
-    Some(out)
+    out.sort_by_key(|h| h.date);
+    Some(out.into_boxed_slice())
 }
 
 /// The years whose holidays are computed once and kept (business-time
@@ -203,51 +267,48 @@ fn holidays_unsorted(year: i32) -> Option<[Holiday; HOLIDAYS_PER_YEAR]> {
 /// clock per request). Other years are computed on each call.
 const CACHED_YEARS: std::ops::RangeInclusive<i32> = 1950..=2150;
 
-/// [`holidays_unsorted`], remembered per year inside [`CACHED_YEARS`].
-fn holidays_of(year: i32) -> Option<[Holiday; HOLIDAYS_PER_YEAR]> {
-    static CACHE: [std::sync::OnceLock<Option<[Holiday; HOLIDAYS_PER_YEAR]>>; 201] =
-        [const { std::sync::OnceLock::new() }; 201];
+/// Runs `f` on the holidays of `year` (remembered per year inside
+/// [`CACHED_YEARS`]); `None` outside chrono's range.
+fn with_holidays<R>(year: i32, f: impl FnOnce(&[Holiday]) -> R) -> Option<R> {
+    static CACHE: [std::sync::OnceLock<Option<Box<[Holiday]>>>; 201] = [const { std::sync::OnceLock::new() }; 201];
     if CACHED_YEARS.contains(&year) {
-        *CACHE[(year - CACHED_YEARS.start()) as usize].get_or_init(|| holidays_unsorted(year))
+        CACHE[(year - CACHED_YEARS.start()) as usize].get_or_init(|| compute(year)).as_deref().map(f)
     } else {
-        holidays_unsorted(year)
+        compute(year).as_deref().map(f)
     }
 }
 
 /// All Colombian national holidays of `year`, sorted by date.
 ///
-/// Always 18 entries for years inside chrono's range (empty outside it). Two
-/// entries share a date when Sacred Heart and San Pedro y San Pablo coincide
-/// (see the module docs); they then appear in the order of their feasts
-/// (Sagrado Corazón first). Years before [`LEY_51_FIRST_YEAR`] get the same rules,
-/// which is not their historical calendar.
+/// Eighteen entries up to 2025 and nineteen from 2026 (Ley 2578 de 2026) for
+/// years inside chrono's range (empty outside it). Two entries share a date when
+/// Sacred Heart and San Pedro y San Pablo coincide (see the module docs); they
+/// then appear in the order of their feasts (Sagrado Corazón first). Years before
+/// [`LEY_51_FIRST_YEAR`] get the Ley 51 rules, which is not their historical
+/// calendar.
 ///
 /// ```
 /// use mesa_core::calendar::colombian_holidays;
 /// let h = colombian_holidays(2026);
-/// assert_eq!(h.len(), 18);
+/// assert_eq!(h.len(), 19);
 /// assert_eq!(h[1].name_es, "Día de los Reyes Magos");
 /// assert_eq!(h[1].date.to_string(), "2026-01-12"); // 6 January moved to Monday
+/// assert_eq!(h[10].date.to_string(), "2026-07-13"); // 9 July moved to Monday
+/// assert_eq!(h[10].law.citation(), "Ley 2578 de 2026");
 /// ```
 pub fn colombian_holidays(year: i32) -> Vec<Holiday> {
-    let Some(all) = holidays_of(year) else {
-        return Vec::new();
-    };
-    let mut list = all.to_vec();
-    // Stable sort: equal dates keep the order of their feasts.
-    list.sort_by_key(|h| h.date);
-    list
+    with_holidays(year, <[Holiday]>::to_vec).unwrap_or_default()
 }
 
 /// Holidays observed on `date` (zero, one, or two when two coincide).
 pub fn colombian_holidays_on(date: NaiveDate) -> Vec<Holiday> {
-    holidays_of(date.year()).map(|all| all.into_iter().filter(|h| h.date == date).collect()).unwrap_or_default()
+    with_holidays(date.year(), |all| all.iter().filter(|h| h.date == date).copied().collect()).unwrap_or_default()
 }
 
 /// Whether `date` is a Colombian national holiday (a day of paid rest under
-/// Ley 51 de 1983). Sundays are not holidays by themselves.
+/// the laws above). Sundays are not holidays by themselves.
 pub fn is_colombian_holiday(date: NaiveDate) -> bool {
-    holidays_of(date.year()).is_some_and(|all| all.iter().any(|h| h.date == date))
+    with_holidays(date.year(), |all| all.iter().any(|h| h.date == date)).unwrap_or(false)
 }
 
 #[cfg(test)]
@@ -255,6 +316,8 @@ mod tests {
     use super::*;
     use chrono::Weekday;
     use std::collections::BTreeSet;
+
+    const CHIQUINQUIRA: &str = "Día de Nuestra Señora del Rosario de Chiquinquirá";
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -272,8 +335,13 @@ mod tests {
     // 2012: nominas.com.co "Feriados 2012"; 2023: pulzo.com, eltiempo.com and
     // semana.com (2023 articles); 2024: seguimiento.co and noticias24colombia.com;
     // 2025: festivos.com.co/2025 and publicholidays.co (citing banrep.gov.co);
-    // 2026: noticiascaracol.com, kienyke.com, elespectador.com (Dec 2025/Jan 2026);
-    // 2031: public-holidays.us. Names are normalised to this module's names.
+    // 2026: noticiascaracol.com, kienyke.com, elespectador.com (Dec 2025/Jan 2026,
+    // eighteen holidays) plus 13 July from Ley 2578 de 2026 as announced by the
+    // Ministerio del Interior (June 2026) and nager.at's 2026 list;
+    // 2027: elrinconcolombiano.com "Calendario de Colombia de 2027" (printed before
+    // the law) plus 12 July, the date python-holidays and holidays/definitions
+    // test for 2027; 2031: public-holidays.us plus 14 July (python-holidays).
+    // Names are normalised to this module's names.
 
     #[test]
     fn holidays_2012_match_the_published_calendar() {
@@ -385,7 +453,7 @@ mod tests {
     }
 
     #[test]
-    fn holidays_2026_match_the_published_calendar() {
+    fn holidays_2026_match_the_published_calendar_with_chiquinquira_on_13_july() {
         assert_year(
             2026,
             &[
@@ -399,6 +467,7 @@ mod tests {
                 (6, 8, "Corpus Christi"),
                 (6, 15, "Sagrado Corazón"),
                 (6, 29, "San Pedro y San Pablo"),
+                (7, 13, CHIQUINQUIRA),
                 (7, 20, "Día de la Independencia"),
                 (8, 7, "Batalla de Boyacá"),
                 (8, 17, "La Asunción de la Virgen"),
@@ -426,6 +495,7 @@ mod tests {
                 (6, 16, "Corpus Christi"),
                 (6, 23, "Sagrado Corazón"),
                 (6, 30, "San Pedro y San Pablo"),
+                (7, 14, CHIQUINQUIRA),
                 (7, 20, "Día de la Independencia"),
                 (8, 7, "Batalla de Boyacá"),
                 (8, 18, "La Asunción de la Virgen"),
@@ -436,6 +506,57 @@ mod tests {
                 (12, 25, "Navidad"),
             ],
         );
+    }
+
+    #[test]
+    fn holidays_2027_match_the_published_calendar_with_chiquinquira_on_12_july() {
+        assert_year(
+            2027,
+            &[
+                (1, 1, "Año Nuevo"),
+                (1, 11, "Día de los Reyes Magos"),
+                (3, 22, "Día de San José"),
+                (3, 25, "Jueves Santo"),
+                (3, 26, "Viernes Santo"),
+                (5, 1, "Día del Trabajo"),
+                (5, 10, "Día de la Ascensión"),
+                (5, 31, "Corpus Christi"),
+                (6, 7, "Sagrado Corazón"),
+                (7, 5, "San Pedro y San Pablo"),
+                (7, 12, CHIQUINQUIRA),
+                (7, 20, "Día de la Independencia"),
+                (8, 7, "Batalla de Boyacá"),
+                (8, 16, "La Asunción de la Virgen"),
+                (10, 18, "Día de la Raza"),
+                (11, 1, "Todos los Santos"),
+                (11, 15, "Independencia de Cartagena"),
+                (12, 8, "Día de la Inmaculada Concepción"),
+                (12, 25, "Navidad"),
+            ],
+        );
+    }
+
+    #[test]
+    fn chiquinquira_is_a_holiday_from_2026_only_and_cites_ley_2578() {
+        // Before the law: 9 July and its Monday are ordinary days.
+        for year in [1984, 2000, 2025] {
+            assert!(colombian_holidays(year).iter().all(|h| h.name_es != CHIQUINQUIRA), "{year}");
+            assert_eq!(colombian_holidays(year).len(), 18, "{year}");
+        }
+        assert!(!is_colombian_holiday(d(2025, 7, 14))); // the Monday after 9 July 2025
+        assert!(is_colombian_holiday(d(2026, 7, 13)));
+        assert!(!is_colombian_holiday(d(2026, 7, 9))); // the feast itself is worked
+        assert!(is_colombian_holiday(d(2029, 7, 9))); // already a Monday: not moved
+        assert!(!is_colombian_holiday(d(2029, 7, 16)));
+        let h = colombian_holidays_on(d(2026, 7, 13));
+        assert_eq!(h.len(), 1);
+        assert_eq!(h[0].law, Law::Ley2578De2026);
+        assert_eq!(h[0].law.citation(), "Ley 2578 de 2026");
+        assert_eq!(colombian_holidays_on(d(2026, 10, 12))[0].law, Law::Ley35De1939);
+        assert_eq!(colombian_holidays_on(d(2026, 12, 25))[0].law, Law::Ley51De1983);
+        for year in [LEY_2578_FIRST_YEAR, 2027, 2060, 2150, 2151, 3000] {
+            assert_eq!(colombian_holidays(year).len(), 19, "{year}");
+        }
     }
 
     /// Easter Sunday 1984–2060 from published Easter tables, cross-checked with
@@ -558,12 +679,13 @@ mod tests {
     }
 
     #[test]
-    fn every_year_1984_to_2060_has_the_eighteen_holidays_by_law() {
-        let names: BTreeSet<&str> = SPECS.iter().map(|s| s.name_es).collect();
+    fn every_year_1984_to_2060_has_the_holidays_of_the_laws_in_force() {
         for &(year, em, ed) in &EASTER_TABLE {
+            let names: BTreeSet<&str> = SPECS.iter().filter(|s| s.applies_in(year)).map(|s| s.name_es).collect();
             let easter = d(year, em, ed);
             let list = colombian_holidays(year);
-            assert_eq!(list.len(), 18, "{year}");
+            let expected = if year >= LEY_2578_FIRST_YEAR { 19 } else { 18 };
+            assert_eq!(list.len(), expected, "{year}");
             assert!(list.windows(2).all(|w| w[0].date <= w[1].date), "{year} sorted");
             let got_names: BTreeSet<&str> = list.iter().map(|h| h.name_es).collect();
             assert_eq!(got_names, names, "{year}");
@@ -594,7 +716,11 @@ mod tests {
                 ("Día de la Raza", 10, 12),
                 ("Todos los Santos", 11, 1),
                 ("Independencia de Cartagena", 11, 11),
+                (CHIQUINQUIRA, 7, 9),
             ] {
+                if name == CHIQUINQUIRA && year < LEY_2578_FIRST_YEAR {
+                    continue;
+                }
                 let feast = d(year, m, day);
                 let observed = date_of(name);
                 assert_eq!(observed.weekday(), Weekday::Mon, "{name} {year}");
@@ -605,7 +731,7 @@ mod tests {
             // San Pedro Monday, i.e. Easter between 19 and 25 April.
             let distinct: BTreeSet<NaiveDate> = list.iter().map(|h| h.date).collect();
             let collides = em == 4 && (19..=25).contains(&ed);
-            assert_eq!(distinct.len(), if collides { 17 } else { 18 }, "{year}");
+            assert_eq!(distinct.len(), if collides { expected - 1 } else { expected }, "{year}");
         }
     }
 
@@ -614,7 +740,7 @@ mod tests {
         let collision_years: Vec<i32> = (1984..=2060)
             .filter(|&y| {
                 let dates: BTreeSet<NaiveDate> = colombian_holidays(y).iter().map(|h| h.date).collect();
-                dates.len() == 17
+                dates.len() < colombian_holidays(y).len()
             })
             .collect();
         assert_eq!(
@@ -651,7 +777,7 @@ mod tests {
         let h1980 = colombian_holidays(1980);
         assert_eq!(h1980.len(), 18);
         assert!(h1980.iter().all(|h| h.date.year() == 1980));
-        assert_eq!(colombian_holidays(2100).len(), 18);
+        assert_eq!(colombian_holidays(2100).len(), 19);
         assert_eq!(colombian_holidays(-500).len(), 18);
         assert!(colombian_holidays(i32::MAX).is_empty());
         assert!(!is_colombian_holiday(NaiveDate::MAX));

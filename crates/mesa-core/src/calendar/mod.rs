@@ -2,9 +2,9 @@
 //! for any year, working hours per weekday in any time zone, and business-time
 //! arithmetic for SLA (ANS) due dates, automatic closing and paused clocks.
 //!
-//! * [`colombian_holidays`] / [`is_colombian_holiday`]: the eighteen holidays
-//!   of Ley 51 de 1983 (see [`holidays`] for the laws, the research on later
-//!   changes and the years before 1984).
+//! * [`colombian_holidays`] / [`is_colombian_holiday`]: the national holidays
+//!   of Ley 51 de 1983 and, from 2026, Ley 2578 de 2026, each with its law (see
+//!   [`holidays`] for the laws, every change since 1983 and the years before 1984).
 //! * [`BusinessCalendar`]: time zone, hours per weekday (several intervals a
 //!   day), holidays, extra non-working dates, worked holidays and special hours;
 //!   [`BusinessCalendar::colombia_default`] is Monday–Friday 08:00–12:00 and
@@ -32,7 +32,10 @@
 pub mod business_calendar;
 pub mod business_time;
 mod day_totals;
+pub mod days_off;
 pub mod error;
+#[cfg(test)]
+mod exception_tests;
 pub mod holidays;
 #[cfg(test)]
 mod proptests;
@@ -41,8 +44,9 @@ pub use business_calendar::{
     BusinessCalendar, BusinessCalendarBuilder, CalendarConfig, MAX_SUPPORTED_YEAR, TimeRange, WeeklyHours,
     WorkingInterval,
 };
+pub use days_off::{DayOff, MAX_DAY_OFF_NAME, SpecialDay, SpecialDayKind};
 pub use error::{CalendarError, ScheduleDay};
 pub use holidays::{
-    HOLIDAYS_PER_YEAR, Holiday, LEY_51_FIRST_YEAR, colombian_holidays, colombian_holidays_on, easter_sunday,
+    Holiday, LEY_51_FIRST_YEAR, LEY_2578_FIRST_YEAR, Law, colombian_holidays, colombian_holidays_on, easter_sunday,
     is_colombian_holiday,
 };

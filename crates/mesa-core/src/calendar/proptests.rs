@@ -5,11 +5,17 @@
 //! (30 December 2011), intervals that cross the skipped or repeated hour,
 //! special hours, extra days off, worked holidays and a sparse week. Instants
 //! range over 1990–2039.
+//!
+//! A second family draws the exceptions themselves: the default Colombian
+//! calendar with random named days off, worked holidays, half days and closed
+//! dates in 2026–2027 (instants from December 2025 to January 2028), checked
+//! against the same laws and against the default calendar: days off only
+//! postpone due dates, worked holidays only advance them.
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeDelta, Utc, Weekday};
 use proptest::prelude::*;
 
-use crate::calendar::BusinessCalendar;
+use crate::calendar::{BusinessCalendar, colombian_holidays};
 
 const WEEKDAYS: [Weekday; 5] = [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri];
 const ALL_DAYS: [Weekday; 7] =
@@ -145,6 +151,124 @@ fn is_interval_end(cal: &BusinessCalendar, t: DateTime<Utc>) -> bool {
 
 fn add(cal: &BusinessCalendar, t: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
     cal.add_business_time(t, d).expect("every test calendar has working time")
+}
+
+/// Random exceptions on the default calendar in 2026–2027.
+#[derive(Debug, Clone)]
+struct Exceptions {
+    /// Named extra days off.
+    days_off: Vec<NaiveDate>,
+    /// Dates whose special hours close them.
+    closed: Vec<NaiveDate>,
+    /// Half days (08:00–12:00) and odd hours (13:30–19:00).
+    special: Vec<(NaiveDate, bool)>,
+    /// National holidays the institution works.
+    worked: Vec<NaiveDate>,
+}
+
+impl Exceptions {
+    fn calendar(&self) -> BusinessCalendar {
+        let day = [(hm(8, 0), hm(12, 0)), (hm(13, 0), hm(17, 0))];
+        let mut b = BusinessCalendar::builder(chrono_tz::America::Bogota).weekdays(&WEEKDAYS, &day);
+        for (i, &date) in self.days_off.iter().enumerate() {
+            b = b.named_day_off(date, format!("Día cívico {i}"));
+        }
+        for &date in &self.closed {
+            b = b.special_hours(date, &[]);
+        }
+        for &(date, half) in &self.special {
+            b = b.special_hours(date, &[if half { (hm(8, 0), hm(12, 0)) } else { (hm(13, 30), hm(19, 0)) }]);
+        }
+        b.worked_holidays(self.worked.iter().copied()).build().expect("exceptions on distinct dates are valid")
+    }
+
+    /// Only the exceptions that take working time away.
+    fn only_removals(&self) -> BusinessCalendar {
+        Exceptions { special: Vec::new(), worked: Vec::new(), ..self.clone() }.calendar()
+    }
+
+    /// Only the worked holidays.
+    fn only_worked(&self) -> BusinessCalendar {
+        Exceptions { worked: self.worked.clone(), ..Exceptions::none() }.calendar()
+    }
+
+    fn none() -> Self {
+        Exceptions { days_off: Vec::new(), closed: Vec::new(), special: Vec::new(), worked: Vec::new() }
+    }
+}
+
+fn exceptions() -> impl Strategy<Value = Exceptions> {
+    let holidays: Vec<NaiveDate> =
+        colombian_holidays(2026).into_iter().chain(colombian_holidays(2027)).map(|h| h.date).collect();
+    (proptest::collection::btree_map(0u64..730, 0u8..4, 0..30), proptest::sample::subsequence(holidays, 0..8)).prop_map(
+        |(days, worked)| {
+            let mut e = Exceptions { worked, ..Exceptions::none() };
+            for (offset, kind) in days {
+                let date = date(2026, 1, 1) + chrono::Days::new(offset);
+                if e.worked.contains(&date) {
+                    continue;
+                }
+                match kind {
+                    0 => e.days_off.push(date),
+                    1 => e.closed.push(date),
+                    2 => e.special.push((date, true)),
+                    _ => e.special.push((date, false)),
+                }
+            }
+            e
+        },
+    )
+}
+
+/// Instants from December 2025 to January 2028, often on the minute or hour.
+fn instant_near_exceptions() -> impl Strategy<Value = DateTime<Utc>> {
+    (1_764_547_200i64..1_832_976_000, prop_oneof![Just(1i64), Just(60), Just(3600)])
+        .prop_map(|(secs, align)| DateTime::from_timestamp(secs - secs.rem_euclid(align), 0).unwrap())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn calendars_with_exceptions_keep_the_laws_of_business_time(
+        e in exceptions(), start in instant_near_exceptions(), d1 in duration(), d2 in duration()
+    ) {
+        let cal = e.calendar();
+        let end = add(&cal, start, d1);
+        prop_assert_eq!(cal.business_time_between(start, end), d1);
+        prop_assert_eq!(add(&cal, end, d2), add(&cal, start, d1 + d2));
+        if d1 > TimeDelta::zero() {
+            prop_assert!(cal.is_working_instant(end) || is_interval_end(&cal, end));
+        }
+        prop_assert_eq!(BusinessCalendar::try_from(cal.to_config()).unwrap(), cal);
+    }
+
+    #[test]
+    fn days_off_only_postpone_and_worked_holidays_only_advance_due_dates(
+        e in exceptions(), start in instant_near_exceptions(), d in duration()
+    ) {
+        let plain = BusinessCalendar::colombia_default();
+        let base = add(&plain, start, d);
+        prop_assert!(add(&e.only_removals(), start, d) >= base);
+        prop_assert!(add(&e.only_worked(), start, d) <= base);
+    }
+
+    #[test]
+    fn each_exception_day_has_the_working_time_it_promises(e in exceptions()) {
+        let cal = e.calendar();
+        for &date in e.days_off.iter().chain(&e.closed) {
+            prop_assert_eq!(cal.working_time_on(date), TimeDelta::zero());
+        }
+        for &(date, half) in &e.special {
+            let hours = if half { TimeDelta::hours(4) } else { TimeDelta::minutes(330) };
+            prop_assert_eq!(cal.working_time_on(date), hours);
+        }
+        let plain = BusinessCalendar::colombia_default();
+        for &date in &e.worked {
+            let weekday_hours = plain.weekly_hours(chrono::Datelike::weekday(&date)).len() as i64 * 4;
+            prop_assert_eq!(cal.working_time_on(date), TimeDelta::hours(weekday_hours));
+        }
+    }
 }
 
 proptest! {

@@ -1,5 +1,6 @@
 //! The `/api/v1` routes.
 
+mod calendars;
 mod directory;
 mod mail;
 mod meta;
@@ -34,8 +35,10 @@ pub fn routes(max_attachment_bytes: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(policy::get_sla_settings, policy::put_sla_settings))
         .routes(routes!(policy::get_automation_settings, policy::put_automation_settings))
         .routes(routes!(policy::list_targets, policy::put_target))
-        .routes(routes!(policy::list_calendars))
-        .routes(routes!(policy::put_calendar))
+        .routes(routes!(calendars::list_calendars))
+        .routes(routes!(calendars::get_calendar, calendars::put_calendar))
+        .routes(routes!(calendars::preview_due))
+        .routes(routes!(calendars::settings_history))
         .routes(routes!(mail::get_mail_settings, mail::put_mail_settings))
         .routes(routes!(mail::get_templates, mail::put_templates))
         .routes(routes!(mail::list_mailboxes))

@@ -1,12 +1,11 @@
 //! The desk's policy: SLA settings, automation settings, service targets,
-//! business calendars. Staff read it; administrators change it.
+//! (business calendars are in `calendars`). Staff read it; administrators change it.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use mesa_core::Priority;
 use mesa_core::automation::AutomationSettings;
-use mesa_core::calendar::CalendarConfig;
 use mesa_core::sla::{SlaSettings, Target};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -110,41 +109,5 @@ pub async fn put_target(
     let priority = Priority::parse(&t.priority).map_err(mesa_app::AppError::from)?;
     let target = Target { response_minutes: t.response_minutes, resolution_minutes: t.resolution_minutes };
     state.desk.put_sla_target(&auth.actor, t.service_id, priority, target, t.calendar.as_deref()).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct CalendarOut {
-    name: String,
-    /// `timezone`, `hours` per weekday (`"08:00-12:00"` ranges),
-    /// `colombian_holidays`, `non_working_dates`, `worked_holidays`, `special_hours`.
-    #[schema(value_type = Object)]
-    config: serde_json::Value,
-}
-
-/// Stored calendars (`default`, if present, replaces the built-in Colombian one).
-#[utoipa::path(get, path = "/calendars", tag = "policy", security(("bearer" = [])),
-    responses((status = 200, body = Vec<CalendarOut>), (status = 403, body = ErrorBody)))]
-pub async fn list_calendars(State(state): State<AppState>, auth: Auth) -> Result<Json<Vec<CalendarOut>>, ApiError> {
-    staff_only(&auth)?;
-    let rows = state.desk.store().calendars().await.map_err(mesa_app::AppError::from)?;
-    Ok(Json(
-        rows.into_iter()
-            .map(|r| CalendarOut { name: r.name, config: serde_json::from_str(&r.config).unwrap_or_default() })
-            .collect(),
-    ))
-}
-
-/// Creates or replaces a calendar (administrators only).
-#[utoipa::path(put, path = "/calendars/{name}", tag = "policy", security(("bearer" = [])), request_body = Object,
-    params(("name" = String, Path, description = "calendar name")),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn put_calendar(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(name): Path<String>,
-    ApiJson(config): ApiJson<CalendarConfig>,
-) -> Result<StatusCode, ApiError> {
-    state.desk.put_calendar(&auth.actor, &name, config).await?;
     Ok(StatusCode::NO_CONTENT)
 }

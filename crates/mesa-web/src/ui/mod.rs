@@ -3,6 +3,7 @@
 //! comes from the i18n catalogs; every form carries a CSRF token.
 
 mod admin;
+mod admin_calendar;
 mod admin_mail;
 mod format;
 mod login;
@@ -189,6 +190,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/settings", post(admin::settings))
         .route("/admin/directory", post(admin::add_item))
         .route("/admin/services", post(admin::add_service))
+        .route("/admin/calendars", get(admin_calendar::index).post(admin_calendar::save))
         .route("/admin/mail", get(admin_mail::index))
         .route("/admin/mail/settings", post(admin_mail::save_settings))
         .route("/admin/mail/mailboxes", post(admin_mail::save_mailbox))

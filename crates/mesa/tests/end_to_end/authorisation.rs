@@ -134,6 +134,11 @@ async fn every_route_but_health_and_the_api_document_needs_a_valid_token() {
         ("GET", "/api/v1/users".to_owned()),
         ("GET", "/api/v1/services".to_owned()),
         ("GET", "/api/v1/me".to_owned()),
+        ("GET", "/api/v1/calendars".to_owned()),
+        ("GET", "/api/v1/calendars/default".to_owned()),
+        ("PUT", "/api/v1/calendars/default".to_owned()),
+        ("GET", "/api/v1/calendars/default/due?start=2026-11-20T21:00:00Z&hours=1".to_owned()),
+        ("GET", "/api/v1/settings/history".to_owned()),
     ];
     let forged = format!("mesa_{}", "0".repeat(64));
     for (method, path) in routes {

@@ -107,8 +107,9 @@ fn stdout_of(words: &[&str]) -> String {
 fn calendar_holidays_prints_the_year_sorted_with_spanish_names() {
     let out = stdout_of(&["calendar", "holidays", "--year", "2026"]);
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines.len(), 18);
+    assert_eq!(lines.len(), 19);
     assert_eq!(lines[0], "2026-01-01\tAño Nuevo");
+    assert!(lines.contains(&"2026-07-13\tDía de Nuestra Señora del Rosario de Chiquinquirá"), "Ley 2578 de 2026");
     assert!(lines.contains(&"2026-01-12\tDía de los Reyes Magos"), "moved to Monday by Ley 51 de 1983");
     assert!(lines.contains(&"2026-04-02\tJueves Santo"));
     assert!(lines.contains(&"2026-11-16\tIndependencia de Cartagena"));

@@ -388,3 +388,70 @@ async fn the_mail_page_sets_up_a_self_renewing_oauth2_mailbox_and_never_shows_it
         assert!(html.contains("URL de tokens (token endpoint): debe empezar por https://"), "{db:?}");
     }
 }
+
+#[tokio::test]
+async fn admins_keep_the_calendar_on_its_page_and_a_failing_form_keeps_what_they_typed() {
+    for db in databases() {
+        let desk = Desk::start(db).await;
+        let admin = Web::sign_in(&desk, "lider@mesa.test").await;
+        let (page, html) = admin.get("/admin/calendars?year=2026").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            html.contains("Día de Nuestra Señora del Rosario de Chiquinquirá") && html.contains("Ley 2578 de 2026")
+        );
+        assert!(html.contains("13/07/2026"));
+        let res =
+            calendar_form(&admin, "add_day_off", &[("date", "2026-11-25"), ("name", "Día cívico <alcaldía>")]).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert!(
+            res.headers()[LOCATION].to_str().unwrap().starts_with("/admin/calendars?name=default&year=2026&saved=1")
+        );
+        let res = calendar_form(&admin, "add_special", &[("date", "2026-12-24"), ("hours", "08:00-12:00")]).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let res = calendar_form(&admin, "work_holiday", &[("date", "2026-12-08"), ("worked", "1")]).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let (_, one) = desk.get(&desk.admin, "/api/v1/calendars/default").await;
+        assert_eq!(
+            one["config"]["non_working_dates"],
+            serde_json::json!([{"date": "2026-11-25", "name": "Día cívico <alcaldía>"}])
+        );
+        assert_eq!(one["config"]["special_hours"], serde_json::json!({"2026-12-24": ["08:00-12:00"]}));
+        assert_eq!(one["config"]["worked_holidays"], serde_json::json!(["2026-12-08"]));
+
+        // A wrong interval: the page comes back with the message and the typed text.
+        let res = calendar_form(&admin, "add_special", &[("date", "2026-12-31"), ("hours", "8 a 12")]).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("role=\"alert\"") && html.contains("HH:MM-HH:MM"), "the reason is shown");
+        assert!(html.contains("value=\"8 a 12\"") && html.contains("value=\"2026-12-31\""), "what was typed is kept");
+        let res = calendar_form(&admin, "hours", &[("timezone", "Colombia/Cajica"), ("monday", "08:00-12:00")]).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.text().await.unwrap().contains("value=\"Colombia/Cajica\""));
+
+        // The page shows the day off with its (escaped) name, the preview and the history.
+        let (_, html) = admin.get("/admin/calendars?year=2026&start=2026-11-20T16:00&hours=72").await;
+        assert!(
+            html.contains("Día cívico &lt;alcaldía&gt;") || html.contains("Día cívico &#60;alcaldía&#62;"),
+            "escaped"
+        );
+        assert!(html.contains("04/12/2026 16:00"), "the preview counts the día cívico");
+        assert!(html.contains("lider"), "the history names who changed it");
+        let (_, history) = desk.get(&desk.admin, "/api/v1/settings/history").await;
+        assert_eq!(history.as_array().unwrap().len(), 3, "three saved forms, three records; refused forms none");
+
+        // Nobody else may see or change it.
+        let agent = Web::sign_in(&desk, "tecnico@mesa.test").await;
+        assert_eq!(agent.get("/admin/calendars").await.0.status, StatusCode::FORBIDDEN);
+        let refused = agent
+            .post("/admin/calendars", &[("calendar", "default"), ("action", "remove_day_off"), ("date", "2026-11-25")])
+            .await;
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    }
+}
+
+/// Posts one of the calendar page's forms for the `default` calendar.
+async fn calendar_form(web: &Web, action: &str, extra: &[(&str, &str)]) -> reqwest::Response {
+    let mut form = vec![("calendar", "default"), ("year", "2026"), ("action", action)];
+    form.extend_from_slice(extra);
+    web.post("/admin/calendars", &form).await
+}
