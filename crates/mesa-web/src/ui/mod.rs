@@ -2,6 +2,7 @@
 //! Server-rendered with compile-time checked templates (askama); every text
 //! comes from the i18n catalogs; every form carries a CSRF token.
 
+mod accounts;
 mod admin;
 mod admin_mail;
 mod format;
@@ -35,7 +36,7 @@ pub struct Chrome {
 
 impl Chrome {
     pub fn new(session: &Session, title_key: &str, nav: &'static str) -> Chrome {
-        let tr = Tr(session.user.language);
+        let tr = Tr::new(session.user.language, session.words.clone());
         Chrome {
             title: tr.t(title_key).to_owned(),
             tr,
@@ -96,7 +97,7 @@ impl IntoResponse for UiError {
                 (StatusCode::INTERNAL_SERVER_ERROR, "ui.error.internal")
             }
         };
-        let tr = Tr(Lang::Es);
+        let tr = Tr::plain(Lang::Es);
         let body = ErrorPage { tr, title: text(Lang::Es, "ui.error.title"), message: text(Lang::Es, key) };
         (status, page(&body)).into_response()
     }
@@ -145,9 +146,12 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(login::home))
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
+        .route("/password-reset", get(accounts::reset_form).post(accounts::reset_submit))
+        .route("/links/{token}", get(accounts::link_form).post(accounts::link_submit))
         .route("/profile", get(login::profile))
         .route("/profile/password", post(login::change_password))
         .route("/profile/language", post(login::change_language))
+        .route("/profile/phone", post(login::change_phone))
         .route("/dashboard", get(tickets::dashboard))
         .route("/tickets", get(tickets::list))
         .route("/tickets/bulk", post(tickets::bulk))
@@ -161,6 +165,9 @@ pub fn routes() -> Router<AppState> {
         .route("/admin", get(admin::index))
         .route("/admin/users", post(admin::add_user))
         .route("/admin/users/edit", post(admin::edit_user))
+        .route("/admin/directory/edit", post(admin::edit_item))
+        .route("/admin/services/edit", post(admin::edit_service))
+        .route("/admin/words", post(admin::save_words))
         .route("/admin/settings", post(admin::settings))
         .route("/admin/directory", post(admin::add_item))
         .route("/admin/services", post(admin::add_service))
