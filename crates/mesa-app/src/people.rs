@@ -52,7 +52,7 @@ impl Desk {
         };
         let own = user.as_ref().is_some_and(|u| u.id == actor.user_id);
         // Checked before "not found", so nobody but an admin learns who exists.
-        if !actor.can_manage_users() && !(own && changes.only_phone()) {
+        if !(actor.can_manage_users() || (own && changes.only_phone())) {
             return Err(AppError::forbidden("only administrators change people (anyone may change their own phone)"));
         }
         let user = user.ok_or(AppError::NotFound("user"))?;

@@ -17,8 +17,11 @@ pub const WORDS_KEY: &str = "labels";
 /// Another process's change is seen within this long.
 const WORDS_TTL: Duration = Duration::from_secs(5);
 
+/// The words and when they were read.
+type Cached = (Instant, Arc<DeskWords>);
+
 #[derive(Debug, Clone, Default)]
-pub(crate) struct WordsCache(Arc<Mutex<Option<(Instant, Arc<DeskWords>)>>>);
+pub(crate) struct WordsCache(Arc<Mutex<Option<Cached>>>);
 
 /// Language code → label key → word, as the API reads and writes them.
 pub type WordsMap = BTreeMap<String, BTreeMap<String, String>>;

@@ -34,6 +34,9 @@ pub(crate) enum Notice<'a> {
     Assigned { view: &'a TicketView, by: i64, reason: Option<&'a str> },
 }
 
+/// Placeholder values a notice gives its mail.
+type Values = Vec<(&'static str, String)>;
+
 /// One mail to queue.
 struct Planned<'a> {
     to: Mailbox,
@@ -96,8 +99,8 @@ impl Desk {
                 out = created_mails(view, &requester, &agents, acknowledge, answering, &dedupe);
             }
             Notice::Reply { view, dedupe, author, body } => {
-                let base = vec![("author", author.name.clone()), ("body", body.to_owned())];
-                let mut recipients: Vec<(Mailbox, Lang, &'static str, Vec<(&'static str, String)>)> = Vec::new();
+                let base = [("author", author.name.clone()), ("body", body.to_owned())];
+                let mut recipients: Vec<(Mailbox, Lang, &'static str, Values)> = Vec::new();
                 if author.role.is_staff() {
                     let requester = self.store.user_by_id(view.ticket.requester_id).await?;
                     let links = self.requester_links(&requester, view, false).await?;
