@@ -64,7 +64,7 @@ pub fn new_token() -> String {
     format!("mesa_{}", hex(&bytes))
 }
 
-fn token_digest(token: &str) -> String {
+pub(crate) fn token_digest(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
 
@@ -205,17 +205,28 @@ pub struct Session {
     pub actor: Actor,
     pub user: User,
     pub csrf_token: String,
+    /// Opened by a ticket mail's link: reaches this ticket only (anything
+    /// else asks for the password).
+    pub ticket_number: Option<i64>,
+    /// How the desk names statuses and reasons on its pages.
+    pub words: std::sync::Arc<mesa_core::words::DeskWords>,
 }
 
 impl Desk {
     /// Checks the password and opens a session; returns the cookie value.
     pub async fn sign_in(&self, email: &str, password: &str) -> AppResult<Option<String>> {
         let Some(user) = self.verify_password(email, password).await? else { return Ok(None) };
+        Ok(Some(self.open_session(&user, None).await?))
+    }
+
+    /// Opens a session for `user` (limited to one ticket when
+    /// `ticket_number` is given); returns the cookie value.
+    pub(crate) async fn open_session(&self, user: &User, ticket_number: Option<i64>) -> AppResult<String> {
         let id = new_token();
         let csrf = new_token();
         let expires = chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS);
-        self.store.create_session(&token_digest(&id), user.id, &csrf, expires).await?;
-        Ok(Some(id))
+        self.store.create_session(&token_digest(&id), user.id, &csrf, expires, ticket_number).await?;
+        Ok(id)
     }
 
     /// The session a cookie value belongs to, if it is valid and unexpired.
@@ -223,10 +234,13 @@ impl Desk {
         if !cookie.starts_with("mesa_") || cookie.len() != 69 {
             return Ok(None);
         }
-        Ok(self.store.session(&token_digest(cookie), chrono::Utc::now()).await?.map(|(user, csrf_token)| Session {
-            actor: Actor { user_id: user.id, role: user.role },
-            user,
-            csrf_token,
+        let Some(s) = self.store.session(&token_digest(cookie), chrono::Utc::now()).await? else { return Ok(None) };
+        Ok(Some(Session {
+            actor: Actor { user_id: s.user.id, role: s.user.role },
+            user: s.user,
+            csrf_token: s.csrf_token,
+            ticket_number: s.ticket_number,
+            words: self.desk_words().await?,
         }))
     }
 

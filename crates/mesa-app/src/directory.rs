@@ -82,9 +82,10 @@ impl Desk {
         self.store.create_item(dir, &name, detail.as_deref()).await.map_err(name_taken)
     }
 
-    /// Any signed-in user may read the directory (the request form needs it).
+    /// Any signed-in user may read the directory (the request form needs
+    /// it); active items only.
     pub async fn list_items(&self, dir: Directory) -> AppResult<Vec<DirectoryItem>> {
-        Ok(self.store.list_items(dir).await?)
+        Ok(self.store.list_items(dir, false).await?)
     }
 
     pub async fn add_service(&self, actor: Option<&Actor>, input: NewServiceInput) -> AppResult<Service> {
@@ -103,16 +104,18 @@ impl Desk {
         self.store.create_service(&new).await.map_err(name_taken)
     }
 
+    /// The active services (what forms offer).
     pub async fn list_services(&self) -> AppResult<Vec<Service>> {
-        Ok(self.store.list_services().await?)
+        self.list_services_with(false).await
     }
 
     /// Checks that a referenced row exists; a dangling id is the caller's
     /// mistake (422), not a missing page (404).
     pub(crate) async fn existing(&self, dir: Directory, id: i64, field: &'static str) -> AppResult<i64> {
+        // A deactivated item is kept on old records, never put on new ones.
         match self.store.item(dir, id).await {
-            Ok(item) => Ok(item.id),
-            Err(StoreError::NotFound) => {
+            Ok(item) if item.active => Ok(item.id),
+            Ok(_) | Err(StoreError::NotFound) => {
                 Err(mesa_core::validate::FieldError::new(field, "unknown", format!("{field} {id} does not exist"))
                     .into())
             }

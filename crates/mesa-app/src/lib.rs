@@ -2,18 +2,24 @@
 //! allowed, and tells the store what to persist. Adapters (web, CLI, mail)
 //! call these and nothing below them.
 
+mod accounts;
 mod auth;
 mod automation;
 mod calendars;
+mod catalog;
 mod directory;
 mod error;
 pub mod mail;
+mod people;
 mod policy;
 mod tickets;
+mod words;
 
+pub use accounts::{DeadLink, LinkView};
 pub use auth::{SESSION_HOURS, Session, hash_password, new_token, same_secret};
 pub use automation::AutomationLine;
 pub use calendars::{CalendarEntry, MAX_HISTORY};
+pub use catalog::{ItemChanges, ServiceChanges};
 pub use directory::{NewServiceInput, UserChanges};
 pub use error::{AppError, AppResult};
 pub use mail::{IngestOutcome, MailIdentity, MailSettings};
@@ -21,8 +27,10 @@ pub use mesa_store::{
     Attachment, Backend, BlobStore, Directory, DirectoryItem, Entry, HistoryRecord, InboxMessage, MailboxRow,
     OutboxMail, Service, SettingsChange, SlaFilter, SortOrder, Store, TicketView, Total,
 };
+pub use people::{ImportReport, PersonChanges};
 pub use policy::{DEFAULT_CALENDAR, Policy};
 pub use tickets::{ListQuery, NewFile, OpenTicket, TicketChanges, TicketPage};
+pub use words::WordsMap;
 
 use std::sync::Arc;
 
@@ -61,6 +69,7 @@ pub struct Desk {
     /// Made on first use from a key kept in the database.
     signer: Arc<std::sync::OnceLock<mesa_mail::MessageIdSigner>>,
     mail_cache: mail::MailCache,
+    words: words::WordsCache,
 }
 
 impl Desk {
@@ -73,6 +82,7 @@ impl Desk {
             tokens: auth::TokenCache::default(),
             signer: Arc::default(),
             mail_cache: Default::default(),
+            words: Default::default(),
         }
     }
 

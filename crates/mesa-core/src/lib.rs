@@ -4,15 +4,18 @@
 //! what is allowed, and hand the result to the store.
 
 pub mod access;
+pub mod account;
 pub mod automation;
 pub mod calendar;
 pub mod labels;
 pub mod lifecycle;
+pub mod people;
 pub mod search;
 pub mod sla;
 pub mod ticket;
 pub mod user;
 pub mod validate;
+pub mod words;
 
 pub use access::Actor;
 pub use labels::Lang;

@@ -133,7 +133,13 @@ pub fn plan(
             next.outcome = Some(input.outcome.unwrap_or(Outcome::Solved));
             next.solved_at = Some(now);
         }
-        Status::Closed => next.closed_at = Some(now),
+        Status::Closed => {
+            next.closed_at = Some(now);
+            // seed 004: the lead closes a case "indicando … el motivo".
+            if let Some(reason) = &reason {
+                extra.push(Change::new("close_reason", None, Some(reason.clone())));
+            }
+        }
         Status::InProgress if matches!(from, Status::Solved | Status::Closed) => {
             // A requester who rejects a solution must say why (PRODUCT §2).
             if role == Role::Requester && reason.is_none() {
@@ -378,6 +384,19 @@ mod tests {
     fn closing_stamps_the_time() {
         let (closed, _) = plan(&ticket(Solved), Role::Requester, complete_input(Closed), now()).unwrap();
         assert_eq!(closed.closed_at, Some(now()));
+    }
+
+    #[test]
+    fn a_manual_close_records_the_reason_given() {
+        let mut input = complete_input(Closed);
+        input.reason = Some("El solicitante no respondió en tres días".into());
+        let (_, changes) = plan(&ticket(Solved), Role::Admin, input, now()).unwrap();
+        let expected = Change::new("close_reason", None, Some("El solicitante no respondió en tres días".into()));
+        assert!(changes.contains(&expected), "{changes:?}");
+        let mut silent = complete_input(Closed);
+        silent.reason = None;
+        let (_, changes) = plan(&ticket(Solved), Role::Admin, silent, now()).unwrap();
+        assert!(changes.iter().all(|c| c.field != "close_reason"));
     }
 
     #[test]

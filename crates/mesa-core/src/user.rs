@@ -141,4 +141,6 @@ pub struct User {
     pub level: crate::ticket::Level,
     pub language: crate::Lang,
     pub active: bool,
+    /// Receives mail-born tickets that have no team.
+    pub dispatcher: bool,
 }

@@ -31,6 +31,8 @@ pub struct DirectoryItem {
     pub id: i64,
     pub name: String,
     pub detail: Option<String>,
+    /// Deactivated items leave the lists and forms; old tickets keep them.
+    pub active: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -86,7 +88,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn create_item(&self, dir: Directory, name: &str, detail: Option<&str>) -> StoreResult<DirectoryItem> {
         let sql = AssertSqlSafe(format!(
-            "INSERT INTO {} (name, detail, created_at) VALUES ($1, $2, $3) RETURNING id, name, detail",
+            "INSERT INTO {} (name, detail, created_at) VALUES ($1, $2, $3) RETURNING id, name, detail, active",
             dir.table()
         ));
         Ok(with_pool!(self, write, |pool| sqlx::query_as(sql)
@@ -97,15 +99,36 @@ impl Store {
             .await)?)
     }
 
+    /// The items of a list, by name; deactivated ones only when asked.
     #[tracing::instrument(skip_all)]
-    pub async fn list_items(&self, dir: Directory) -> StoreResult<Vec<DirectoryItem>> {
-        let sql = AssertSqlSafe(format!("SELECT id, name, detail FROM {} ORDER BY name", dir.table()));
-        Ok(with_pool!(self, read, |pool| sqlx::query_as(sql).fetch_all(pool).await)?)
+    pub async fn list_items(&self, dir: Directory, include_inactive: bool) -> StoreResult<Vec<DirectoryItem>> {
+        let sql = AssertSqlSafe(format!(
+            "SELECT id, name, detail, active FROM {} WHERE active OR $1 ORDER BY name",
+            dir.table()
+        ));
+        Ok(with_pool!(self, read, |pool| sqlx::query_as(sql).bind(include_inactive).fetch_all(pool).await)?)
+    }
+
+    /// Renames, redescribes, deactivates or reactivates an item;
+    /// `Conflict` if the new name is taken.
+    #[tracing::instrument(skip_all)]
+    pub async fn update_item(&self, dir: Directory, item: &DirectoryItem) -> StoreResult<DirectoryItem> {
+        let sql = AssertSqlSafe(format!(
+            "UPDATE {} SET name = $1, detail = $2, active = $3 WHERE id = $4 RETURNING id, name, detail, active",
+            dir.table()
+        ));
+        Ok(with_pool!(self, write, |pool| sqlx::query_as(sql)
+            .bind(&item.name)
+            .bind(&item.detail)
+            .bind(item.active)
+            .bind(item.id)
+            .fetch_one(pool)
+            .await)?)
     }
 
     #[tracing::instrument(skip_all)]
     pub async fn item(&self, dir: Directory, id: i64) -> StoreResult<DirectoryItem> {
-        let sql = AssertSqlSafe(format!("SELECT id, name, detail FROM {} WHERE id = $1", dir.table()));
+        let sql = AssertSqlSafe(format!("SELECT id, name, detail, active FROM {} WHERE id = $1", dir.table()));
         Ok(with_pool!(self, read, |pool| sqlx::query_as(sql).bind(id).fetch_one(pool).await)?)
     }
 
@@ -132,6 +155,27 @@ impl Store {
         let sql = AssertSqlSafe(format!("SELECT {SERVICE_COLUMNS} FROM services ORDER BY category, name"));
         let rows: Vec<ServiceRow> = with_pool!(self, read, |pool| sqlx::query_as(sql).fetch_all(pool).await)?;
         rows.into_iter().map(Service::try_from).collect()
+    }
+
+    /// Writes every field of a service; `Conflict` if the name is taken.
+    #[tracing::instrument(skip_all)]
+    pub async fn update_service(&self, service: &Service) -> StoreResult<Service> {
+        let sql = AssertSqlSafe(format!(
+            "UPDATE services SET name = $1, category = $2, default_type = $3, default_level = $4, team_id = $5,
+                    active = $6
+             WHERE id = $7 RETURNING {SERVICE_COLUMNS}"
+        ));
+        let row: ServiceRow = with_pool!(self, write, |pool| sqlx::query_as(sql)
+            .bind(&service.name)
+            .bind(&service.category)
+            .bind(service.default_type.as_str())
+            .bind(i32::from(service.default_level.get()))
+            .bind(service.team_id)
+            .bind(service.active)
+            .bind(service.id)
+            .fetch_one(pool)
+            .await)?;
+        row.try_into()
     }
 
     #[tracing::instrument(skip_all)]

@@ -4,11 +4,13 @@
 //! run on whichever pool the store holds; only full-text search differs per
 //! backend. The same story tests run on both databases.
 
+mod accounts;
 mod blobs;
 mod checkpointer;
 mod directory;
 mod error;
 mod mail;
+mod people;
 mod policy;
 mod rows;
 mod sessions;
@@ -23,6 +25,7 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
+pub use accounts::{NewLink, SpentLink};
 pub use blobs::{BlobStore, Sha256Hex};
 pub use directory::{Directory, DirectoryItem, NewService, Service};
 pub use error::{StoreError, StoreResult};
@@ -30,8 +33,10 @@ pub use mail::{
     InboxMessage, InboxResult, MailWrites, MailboxRow, NewMailbox, NewMailboxOAuth, NewOutboxMail, OutboxMail,
     Participant,
 };
+pub use people::UserRecord;
 pub use policy::{CalendarRow, StatusRecord, TargetRow};
 pub use settings_history::{SettingsChange, calendar_subject};
+pub use sessions::StoredSession;
 pub use tickets::{
     Attachment, Entry, HistoryRecord, NewAttachment, NewEntry, NewTicket, SlaFilter, SortOrder, TicketFilter,
     TicketUpdate, TicketView, Total,

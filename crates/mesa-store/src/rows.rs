@@ -20,13 +20,14 @@ pub(crate) struct UserRow {
     pub level: i32,
     pub language: String,
     pub active: bool,
+    pub dispatcher: bool,
 }
 
 pub(crate) const USER_COLUMNS: &str =
-    "id, email, name, role, department_id, building_id, team_id, phone, level, language, active";
+    "id, email, name, role, department_id, building_id, team_id, phone, level, language, active, dispatcher";
 /// The same columns, for queries that join `users u`.
-pub(crate) const USER_COLUMNS_U: &str =
-    "u.id, u.email, u.name, u.role, u.department_id, u.building_id, u.team_id, u.phone, u.level, u.language, u.active";
+pub(crate) const USER_COLUMNS_U: &str = "u.id, u.email, u.name, u.role, u.department_id, u.building_id, u.team_id, u.phone, u.level, u.language, u.active, \
+     u.dispatcher";
 
 impl TryFrom<UserRow> for User {
     type Error = crate::StoreError;
@@ -43,6 +44,7 @@ impl TryFrom<UserRow> for User {
             level: Level::new(r.level.into())?,
             language: Lang::from_code(&r.language),
             active: r.active,
+            dispatcher: r.dispatcher,
         })
     }
 }

@@ -13,6 +13,17 @@ struct SessionRow {
     #[sqlx(flatten)]
     user: UserRow,
     csrf_token: String,
+    ticket_number: Option<i64>,
+}
+
+/// A session as stored: whose, its CSRF token, and the one ticket it
+/// reaches when it was opened by a ticket link (`None`: everything the user
+/// may see).
+#[derive(Debug, Clone)]
+pub struct StoredSession {
+    pub user: User,
+    pub csrf_token: String,
+    pub ticket_number: Option<i64>,
 }
 
 impl Store {
@@ -23,31 +34,41 @@ impl Store {
         user_id: i64,
         csrf_token: &str,
         expires_at: DateTime<Utc>,
+        ticket_number: Option<i64>,
     ) -> StoreResult<()> {
         with_pool!(self, write, |pool| sqlx::query(
-            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)"
+            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at, ticket_number)
+             VALUES ($1, $2, $3, $4, $5, $6)"
         )
         .bind(id_hash)
         .bind(user_id)
         .bind(csrf_token)
         .bind(Utc::now())
         .bind(expires_at)
+        .bind(ticket_number)
         .execute(pool)
         .await
         .map(|_| ()))?;
         Ok(())
     }
 
-    /// The active user and CSRF token of an unexpired session.
+    /// The active user, CSRF token and reach of an unexpired session.
     #[tracing::instrument(skip_all)]
-    pub async fn session(&self, id_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<(User, String)>> {
+    pub async fn session(&self, id_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<StoredSession>> {
         let sql = AssertSqlSafe(format!(
-            "SELECT {USER_COLUMNS_U}, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id
+            "SELECT {USER_COLUMNS_U}, s.csrf_token, s.ticket_number FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.id_hash = $1 AND s.expires_at > $2 AND u.active"
         ));
         let row: Option<SessionRow> =
             with_pool!(self, read, |pool| sqlx::query_as(sql).bind(id_hash).bind(now).fetch_optional(pool).await)?;
-        row.map(|r| Ok((User::try_from(r.user)?, r.csrf_token))).transpose()
+        row.map(|r| {
+            Ok(StoredSession {
+                user: User::try_from(r.user)?,
+                csrf_token: r.csrf_token,
+                ticket_number: r.ticket_number,
+            })
+        })
+        .transpose()
     }
 
     #[tracing::instrument(skip_all)]

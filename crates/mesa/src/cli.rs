@@ -163,6 +163,16 @@ pub enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Adds and updates people from a CSV file (header
+    /// `email,name,role,department,phone`, optionally `building,team,level`).
+    /// Prints one line per refused row, then `imported N, updated N, refused N`.
+    Import {
+        /// The CSV file (UTF-8, comma-separated, with a header row).
+        file: PathBuf,
+        /// Check the file and print what would happen, changing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -236,6 +246,15 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<ExitCode> {
             let desk = open_desk(&data, DeskSettings::default()).await?;
             let user = desk.add_user(None, &email, &name, role, password.as_deref()).await.map_err(user_error)?;
             println!("user {} ({}) added as {}", user.email, user.name, user.role);
+        }
+        Command::User(UserCommand::Import { file, dry_run }) => {
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let desk = open_desk(&data, DeskSettings::default()).await?;
+            let report = desk.import_people(&bytes, dry_run).await.map_err(user_error)?;
+            for line in &report.refused {
+                println!("{line}");
+            }
+            println!("{}", report.summary());
         }
         Command::Token(TokenCommand::Create { email }) => {
             let desk = open_desk(&data, DeskSettings::default()).await?;

@@ -163,6 +163,94 @@ async fn open_details(c: &Client, summary_id: &str) {
     c.find(Locator::Id(summary_id)).await.unwrap().click().await.unwrap();
 }
 
+/// An automated check of the WCAG rules a page can break by markup: the
+/// page's language (3.1.1), one `h1`, a name for every form control and
+/// button (1.3.1, 4.1.2), `alt` on images (1.1.1) and unique ids (4.1.1).
+/// Returns what fails, empty when the page passes.
+async fn wcag_failures(c: &Client) -> Vec<String> {
+    let script = r#"
+        const fails = [];
+        if (!document.documentElement.lang) fails.push('html without lang');
+        if (document.querySelectorAll('h1').length !== 1) fails.push('not exactly one h1');
+        const named = (el) => {
+            if (el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || el.title) return true;
+            if (el.id && document.querySelector('label[for="' + el.id + '"]')) return true;
+            return !!el.closest('label');
+        };
+        for (const el of document.querySelectorAll('input, select, textarea')) {
+            if (el.type === 'hidden') continue;
+            if (!named(el)) fails.push('unnamed ' + el.tagName + ' ' + (el.name || el.id));
+        }
+        for (const b of document.querySelectorAll('button')) {
+            if (!b.textContent.trim() && !b.getAttribute('aria-label')) fails.push('button without text');
+        }
+        for (const img of document.querySelectorAll('img')) {
+            if (!img.hasAttribute('alt')) fails.push('img without alt ' + img.src);
+        }
+        const ids = {};
+        for (const el of document.querySelectorAll('[id]')) {
+            if (ids[el.id]) fails.push('duplicate id ' + el.id);
+            ids[el.id] = true;
+        }
+        return fails;
+    "#;
+    let value = c.execute(script, vec![]).await.unwrap();
+    value.as_array().unwrap().iter().map(|v| v.as_str().unwrap_or_default().to_owned()).collect()
+}
+
+async fn assert_accessible(c: &Client, page: &str) {
+    let fails = wcag_failures(c).await;
+    assert!(fails.is_empty(), "{page} fails the accessibility audit: {fails:?}");
+}
+
+/// Works the password reset flow: the form from /login, the answer, the
+/// mailed link (read from the outbox) and the new password.
+async fn reset_flow(c: &Client, base: &str, test_db: &TestDb) {
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&format!("{base}/login")).await.unwrap();
+    c.find(Locator::Id("forgot")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Id("reset-form")).await.unwrap();
+    assert_accessible(c, "the reset form").await;
+    fill(c, "email", "sin.clave@alcaldia-demo.gov.co").await;
+    shot(c, "password-reset").await;
+    submit(c, "#reset-form button[type=submit]").await;
+    assert!(body_text(c).await.contains("Si ese correo tiene una cuenta"));
+    assert_accessible(c, "the reset answer").await;
+    let link = {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let store = mesa_app::Store::open(test_db.data_path(), test_db.database_url.as_deref()).await.unwrap();
+            let mails = store.outbox(50).await.unwrap();
+            store.close().await;
+            let found = mails.iter().find(|m| m.recipients == "sin.clave@alcaldia-demo.gov.co").map(|m| {
+                let text = mesa_mail::parse(&m.raw).unwrap().text;
+                let at = text.find("/links/").unwrap();
+                text[at..].split_whitespace().next().unwrap().to_owned()
+            });
+            if let Some(link) = found {
+                break link;
+            }
+            assert!(std::time::Instant::now() < deadline, "the password mail was not queued");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    };
+    c.goto(&format!("{base}{link}")).await.unwrap();
+    assert_accessible(c, "the password link page").await;
+    fill(c, "new_password", "corta").await;
+    // The browser itself refuses a short password (minlength); the server too.
+    c.execute("document.getElementById('new_password').removeAttribute('minlength')", vec![]).await.unwrap();
+    submit(c, "#password-form button[type=submit]").await;
+    assert!(body_text(c).await.contains("es demasiado corto"), "the error is shown");
+    assert_accessible(c, "the password form with an error").await;
+    fill(c, "new_password", PASSWORD).await;
+    submit(c, "#password-form button[type=submit]").await;
+    assert!(body_text(c).await.contains("Su contraseña quedó guardada"));
+    sign_in(c, base, "sin.clave@alcaldia-demo.gov.co").await;
+    // The link works once.
+    c.goto(&format!("{base}{link}")).await.unwrap();
+    assert!(body_text(c).await.contains("Este enlace ya no sirve"));
+}
+
 #[tokio::test]
 async fn a_request_goes_from_the_portal_to_closed_in_a_real_browser() {
     for db in databases() {
@@ -184,10 +272,30 @@ async fn story(db: Db) {
     add("beto.ruiz@alcaldia-demo.gov.co", "Beto Ruiz", "requester");
     add("tecnico@alcaldia-demo.gov.co", "Carlos Técnico", "agent");
     add("lider@alcaldia-demo.gov.co", "Laura Líder", "admin");
-    let server = TestServer::start(bin(), &test_db, &["--automation-interval-secs", "0"]);
+    // Created without a password, as a requester from a mail would be.
+    mesa(
+        &test_db,
+        &["user", "add", "--email", "sin.clave@alcaldia-demo.gov.co", "--name", "Sin Clave", "--role", "requester"],
+        None,
+    );
+    let server = TestServer::start(
+        bin(),
+        &test_db,
+        &[
+            "--automation-interval-secs",
+            "0",
+            "--mail-from",
+            "soporte@alcaldia-demo.gov.co",
+            "--public-url",
+            "http://127.0.0.1",
+        ],
+    );
     let base = server.base_url.clone();
     let driver = Driver::start();
     let c = driver.browser().await;
+
+    // 0. Someone without a password gets one by mail.
+    reset_flow(&c, &base, &test_db).await;
 
     // 1. The requester opens a request with an attachment.
     sign_in(&c, &base, "ana.gomez@alcaldia-demo.gov.co").await;

@@ -3,6 +3,8 @@
 
 mod support;
 
+#[path = "end_to_end/accounts.rs"]
+mod accounts;
 #[path = "end_to_end/attachments.rs"]
 mod attachments;
 #[path = "end_to_end/authorisation.rs"]

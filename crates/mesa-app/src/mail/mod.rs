@@ -49,6 +49,8 @@ pub(crate) struct MailContext {
     pub settings: MailSettings,
     pub templates: TemplateOverrides,
     pub own: Vec<String>,
+    /// How the desk names statuses and reasons in its mails.
+    pub words: Arc<mesa_core::words::DeskWords>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -89,12 +91,13 @@ impl Desk {
             settings: self.mail_settings().await?,
             templates: self.mail_templates().await?,
             own: self.own_addresses().await?,
+            words: self.desk_words().await?,
         });
         *self.mail_cache.0.lock().expect("mail cache") = Some((Instant::now(), context.clone()));
         Ok(context)
     }
 
-    fn forget_mail_context(&self) {
+    pub(crate) fn forget_mail_context(&self) {
         *self.mail_cache.0.lock().expect("mail cache") = None;
     }
 

@@ -19,6 +19,8 @@ pub const KINDS: &[&str] = &[
     "agent_new_ticket",
     "agent_assigned",
     "requester_replied",
+    "password_reset",
+    "password_set",
 ];
 
 /// The placeholders a template may use.

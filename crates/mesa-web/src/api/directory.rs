@@ -9,7 +9,8 @@ use mesa_core::{Role, TicketType, User};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::extract::{ApiJson, Auth};
+use super::catalog::ListParams;
+use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::{ApiError, AppState};
 
 #[derive(Serialize, ToSchema)]
@@ -25,6 +26,9 @@ pub struct UserOut {
     level: u8,
     language: &'static str,
     active: bool,
+    phone: Option<String>,
+    /// Receives mail-born tickets that have no team.
+    dispatcher: bool,
 }
 
 impl From<&User> for UserOut {
@@ -40,6 +44,8 @@ impl From<&User> for UserOut {
             level: u.level.get(),
             language: u.language.code(),
             active: u.active,
+            phone: u.phone.clone(),
+            dispatcher: u.dispatcher,
         }
     }
 }
@@ -86,11 +92,13 @@ pub struct ItemOut {
     name: String,
     /// A building's address or location.
     detail: Option<String>,
+    /// `false`: deactivated (listed only with `?include_inactive=true`).
+    active: bool,
 }
 
 impl From<DirectoryItem> for ItemOut {
     fn from(i: DirectoryItem) -> Self {
-        Self { id: i.id, name: i.name, detail: i.detail }
+        Self { id: i.id, name: i.name, detail: i.detail, active: i.active }
     }
 }
 
@@ -100,8 +108,9 @@ pub struct NewItemIn {
     detail: Option<String>,
 }
 
-async fn list_items(state: AppState, dir: Directory) -> Result<Json<Vec<ItemOut>>, ApiError> {
-    Ok(Json(state.desk.list_items(dir).await?.into_iter().map(ItemOut::from).collect()))
+async fn list_items(state: AppState, dir: Directory, q: ListParams) -> Result<Json<Vec<ItemOut>>, ApiError> {
+    let items = state.desk.list_items_with(dir, q.include_inactive).await?;
+    Ok(Json(items.into_iter().map(ItemOut::from).collect()))
 }
 
 async fn create_item(
@@ -115,10 +124,14 @@ async fn create_item(
 }
 
 /// Departments (dependencias).
-#[utoipa::path(get, path = "/departments", tag = "directory", security(("bearer" = [])),
+#[utoipa::path(get, path = "/departments", tag = "directory", security(("bearer" = [])), params(ListParams),
     responses((status = 200, body = Vec<ItemOut>)))]
-pub async fn list_departments(State(state): State<AppState>, _auth: Auth) -> Result<Json<Vec<ItemOut>>, ApiError> {
-    list_items(state, Directory::Departments).await
+pub async fn list_departments(
+    State(state): State<AppState>,
+    _auth: Auth,
+    ApiQuery(q): ApiQuery<ListParams>,
+) -> Result<Json<Vec<ItemOut>>, ApiError> {
+    list_items(state, Directory::Departments, q).await
 }
 
 /// Adds a department (administrators only).
@@ -133,10 +146,14 @@ pub async fn create_department(
 }
 
 /// Buildings and locations (sedes).
-#[utoipa::path(get, path = "/buildings", tag = "directory", security(("bearer" = [])),
+#[utoipa::path(get, path = "/buildings", tag = "directory", security(("bearer" = [])), params(ListParams),
     responses((status = 200, body = Vec<ItemOut>)))]
-pub async fn list_buildings(State(state): State<AppState>, _auth: Auth) -> Result<Json<Vec<ItemOut>>, ApiError> {
-    list_items(state, Directory::Buildings).await
+pub async fn list_buildings(
+    State(state): State<AppState>,
+    _auth: Auth,
+    ApiQuery(q): ApiQuery<ListParams>,
+) -> Result<Json<Vec<ItemOut>>, ApiError> {
+    list_items(state, Directory::Buildings, q).await
 }
 
 /// Adds a building (administrators only).
@@ -151,10 +168,14 @@ pub async fn create_building(
 }
 
 /// Support teams.
-#[utoipa::path(get, path = "/teams", tag = "directory", security(("bearer" = [])),
+#[utoipa::path(get, path = "/teams", tag = "directory", security(("bearer" = [])), params(ListParams),
     responses((status = 200, body = Vec<ItemOut>)))]
-pub async fn list_teams(State(state): State<AppState>, _auth: Auth) -> Result<Json<Vec<ItemOut>>, ApiError> {
-    list_items(state, Directory::Teams).await
+pub async fn list_teams(
+    State(state): State<AppState>,
+    _auth: Auth,
+    ApiQuery(q): ApiQuery<ListParams>,
+) -> Result<Json<Vec<ItemOut>>, ApiError> {
+    list_items(state, Directory::Teams, q).await
 }
 
 /// Adds a team (administrators only).
@@ -205,10 +226,15 @@ pub struct NewServiceIn {
 }
 
 /// The service catalog.
-#[utoipa::path(get, path = "/services", tag = "directory", security(("bearer" = [])),
+#[utoipa::path(get, path = "/services", tag = "directory", security(("bearer" = [])), params(ListParams),
     responses((status = 200, body = Vec<ServiceOut>)))]
-pub async fn list_services(State(state): State<AppState>, _auth: Auth) -> Result<Json<Vec<ServiceOut>>, ApiError> {
-    Ok(Json(state.desk.list_services().await?.into_iter().map(ServiceOut::from).collect()))
+pub async fn list_services(
+    State(state): State<AppState>,
+    _auth: Auth,
+    ApiQuery(q): ApiQuery<ListParams>,
+) -> Result<Json<Vec<ServiceOut>>, ApiError> {
+    let services = state.desk.list_services_with(q.include_inactive).await?;
+    Ok(Json(services.into_iter().map(ServiceOut::from).collect()))
 }
 
 /// Adds a service to the catalog (administrators only).

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use mesa_core::labels::{Lang, domain_labels};
+use mesa_core::labels::Lang;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
@@ -30,12 +30,16 @@ pub struct LabelsQuery {
     lang: Option<String>,
 }
 
-/// Spanish or English labels of every status, reason, type, priority and role.
+/// Spanish or English labels of every status, reason, type, priority and
+/// role, in the desk's words where the admin gave some (`PUT /settings/labels`).
 #[utoipa::path(get, path = "/labels", tag = "meta", params(LabelsQuery),
     responses((status = 200, body = BTreeMap<String, String>)))]
-pub async fn labels(ApiQuery(q): ApiQuery<LabelsQuery>) -> Json<BTreeMap<String, &'static str>> {
+pub async fn labels(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<LabelsQuery>,
+) -> Result<Json<BTreeMap<String, String>>, ApiError> {
     let lang = q.lang.as_deref().map_or(Lang::Es, Lang::from_code);
-    Json(domain_labels(lang).into_iter().collect())
+    Ok(Json(state.desk.desk_words().await?.labels(lang).into_iter().collect()))
 }
 
 /// The user the token belongs to.

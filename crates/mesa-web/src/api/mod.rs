@@ -1,11 +1,17 @@
 //! The `/api/v1` routes.
 
+mod accounts;
 mod calendars;
+mod catalog;
 mod directory;
 mod mail;
 mod meta;
+mod people;
 mod policy;
 mod tickets;
+mod words;
+
+pub(crate) use accounts::spawn_password_mail;
 
 pub(crate) use mail::raw_message_download;
 
@@ -28,10 +34,17 @@ pub fn routes(max_attachment_bytes: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(tickets::history))
         .merge(tickets::attachment_routes(max_attachment_bytes))
         .routes(routes!(directory::list_users, directory::create_user))
+        .routes(routes!(people::patch_user))
+        .routes(routes!(accounts::request_password_reset))
         .routes(routes!(directory::list_departments, directory::create_department))
         .routes(routes!(directory::list_buildings, directory::create_building))
         .routes(routes!(directory::list_teams, directory::create_team))
         .routes(routes!(directory::list_services, directory::create_service))
+        .routes(routes!(catalog::patch_department))
+        .routes(routes!(catalog::patch_building))
+        .routes(routes!(catalog::patch_team))
+        .routes(routes!(catalog::patch_service))
+        .routes(routes!(words::get_labels, words::put_labels))
         .routes(routes!(policy::get_sla_settings, policy::put_sla_settings))
         .routes(routes!(policy::get_automation_settings, policy::put_automation_settings))
         .routes(routes!(policy::list_targets, policy::put_target))

@@ -5,9 +5,11 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use mesa_app::{AppError, Directory, DirectoryItem, NewServiceInput, Service, UserChanges};
+use mesa_app::{AppError, Directory, DirectoryItem, NewServiceInput, Service};
+use mesa_app::{ItemChanges, PersonChanges, ServiceChanges, WordsMap};
 use mesa_core::HoldReason;
 use mesa_core::automation::AutomationSettings;
+use mesa_core::labels::{Lang, text};
 use mesa_core::sla::SlaSettings;
 use mesa_core::{Role, TicketType, User};
 use serde::Deserialize;
@@ -20,19 +22,21 @@ use crate::AppState;
 #[template(path = "admin.html")]
 struct AdminPage {
     c: Chrome,
-    users: Vec<(User, &'static str)>,
-    roles: Vec<(&'static str, &'static str)>,
+    users: Vec<(User, String)>,
+    roles: Vec<(&'static str, String)>,
     departments: Vec<DirectoryItem>,
     buildings: Vec<DirectoryItem>,
     teams: Vec<DirectoryItem>,
-    services: Vec<(Service, &'static str)>,
-    types: Vec<(&'static str, &'static str)>,
+    services: Vec<(Service, String)>,
+    types: Vec<(&'static str, String)>,
     /// Which form failed, which field, and why (translated).
     error: Option<(String, String, String)>,
     saved: bool,
     sla: SlaSettings,
     automation: AutomationSettings,
-    hold_reasons: Vec<(&'static str, &'static str)>,
+    hold_reasons: Vec<(&'static str, String)>,
+    /// The desk's words: (key, built-in Spanish, Spanish in force, built-in English, English in force).
+    words: Vec<(String, &'static str, String, &'static str, String)>,
 }
 
 impl AdminPage {
@@ -50,6 +54,19 @@ impl AdminPage {
 
     fn pauses(&self, reason: &str) -> bool {
         self.sla.pausing_reasons.iter().any(|r| r == reason)
+    }
+
+    /// Active items of the lists, for the selects of forms.
+    fn active_teams(&self) -> Vec<&DirectoryItem> {
+        self.teams.iter().filter(|i| i.active).collect()
+    }
+
+    fn active_departments(&self) -> Vec<&DirectoryItem> {
+        self.departments.iter().filter(|i| i.active).collect()
+    }
+
+    fn active_buildings(&self) -> Vec<&DirectoryItem> {
+        self.buildings.iter().filter(|i| i.active).collect()
     }
 
     fn team_name(&self, id: &Option<i64>) -> String {
@@ -87,23 +104,32 @@ pub(super) fn only_admins(viewer: &Viewer) -> UiResult<()> {
 pub async fn index(State(state): State<AppState>, viewer: Viewer, Query(q): Query<AdminQuery>) -> UiResult<Response> {
     only_admins(&viewer)?;
     let c = Chrome::new(&viewer.0, "ui.admin.title", "admin");
-    let tr = c.tr;
+    let tr = c.tr.clone();
     let saved = q.saved();
-    let error = q.error(tr);
+    let error = q.error(tr.clone());
     let users = state.desk.list_users(&viewer.0.actor).await?.into_iter().map(|u| {
         let role = tr.label(&u.role);
         (u, role)
     });
-    let services = state.desk.list_services().await?.into_iter().map(|s| {
+    let services = state.desk.list_services_with(true).await?.into_iter().map(|s| {
         let t = tr.label(&s.default_type);
         (s, t)
     });
+    let desk_words = state.desk.desk_words().await?;
+    let words = desk_words
+        .labels(Lang::Es)
+        .into_iter()
+        .map(|(key, es)| {
+            let en = desk_words.text(Lang::En, &key);
+            (key.clone(), text(Lang::Es, &key), es, text(Lang::En, &key), en)
+        })
+        .collect();
     Ok(page(&AdminPage {
         users: users.collect(),
         roles: Role::ALL.iter().map(|r| (r.as_str(), tr.label(r))).collect(),
-        departments: state.desk.list_items(Directory::Departments).await?,
-        buildings: state.desk.list_items(Directory::Buildings).await?,
-        teams: state.desk.list_items(Directory::Teams).await?,
+        departments: state.desk.list_items_with(Directory::Departments, true).await?,
+        buildings: state.desk.list_items_with(Directory::Buildings, true).await?,
+        teams: state.desk.list_items_with(Directory::Teams, true).await?,
         services: services.collect(),
         types: TicketType::ALL.iter().map(|t| (t.as_str(), tr.label(t))).collect(),
         error,
@@ -111,6 +137,7 @@ pub async fn index(State(state): State<AppState>, viewer: Viewer, Query(q): Quer
         sla: state.desk.policy().await?.sla.clone(),
         automation: state.desk.policy().await?.automation.clone(),
         hold_reasons: HoldReason::ALL.iter().map(|r| (r.as_str(), tr.label(r))).collect(),
+        words,
         c,
     }))
 }
@@ -211,13 +238,26 @@ pub async fn add_service(
 pub struct EditUserForm {
     #[serde(default)]
     csrf: String,
-    user_id: i64,
+    email: String,
     role: String,
     #[serde(default)]
     team_id: String,
+    #[serde(default)]
+    department_id: String,
+    #[serde(default)]
+    building_id: String,
+    #[serde(default)]
+    phone: String,
     level: i64,
     #[serde(default)]
     active: Option<String>,
+    #[serde(default)]
+    dispatcher: Option<String>,
+}
+
+/// An optional reference from a select (`""`: none).
+fn reference(raw: &str) -> Option<i64> {
+    raw.trim().parse().ok()
 }
 
 pub async fn edit_user(
@@ -226,17 +266,115 @@ pub async fn edit_user(
     Form(f): Form<EditUserForm>,
 ) -> UiResult<Response> {
     viewer.check_csrf(&f.csrf)?;
+    only_admins(&viewer)?;
     let result = async {
-        let changes = UserChanges {
-            role: f.role.parse()?,
-            team_id: f.team_id.parse().ok(),
-            level: f.level,
-            active: f.active.is_some(),
+        let changes = PersonChanges {
+            role: Some(f.role.parse()?),
+            team_id: Some(reference(&f.team_id)),
+            department_id: Some(reference(&f.department_id)),
+            building_id: Some(reference(&f.building_id)),
+            phone: Some(Some(f.phone.trim().to_owned()).filter(|p| !p.is_empty())),
+            level: Some(f.level),
+            active: Some(f.active.is_some()),
+            dispatcher: Some(f.dispatcher.is_some()),
+            ..Default::default()
         };
-        state.desk.update_user(&viewer.0.actor, f.user_id, changes).await
+        state.desk.change_person(&viewer.0.actor, &f.email, changes).await.map(|_| ())
     }
     .await;
     outcome("users", result)
+}
+
+#[derive(Deserialize)]
+pub struct EditItemForm {
+    #[serde(default)]
+    csrf: String,
+    kind: String,
+    id: i64,
+    name: String,
+    #[serde(default)]
+    detail: String,
+    #[serde(default)]
+    active: Option<String>,
+}
+
+/// Renames a department, building or team, or (de)activates it.
+pub async fn edit_item(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(f): Form<EditItemForm>,
+) -> UiResult<Response> {
+    viewer.check_csrf(&f.csrf)?;
+    only_admins(&viewer)?;
+    let dir = match f.kind.as_str() {
+        "departments" => Directory::Departments,
+        "buildings" => Directory::Buildings,
+        "teams" => Directory::Teams,
+        _ => return Err(AppError::NotFound("directory").into()),
+    };
+    let changes = ItemChanges {
+        name: Some(f.name),
+        detail: (dir == Directory::Buildings).then(|| Some(f.detail).filter(|d| !d.trim().is_empty())),
+        active: Some(f.active.is_some()),
+    };
+    let result = state.desk.change_item(&viewer.0.actor, dir, f.id, changes).await.map(|_| ());
+    outcome(&f.kind, result)
+}
+
+#[derive(Deserialize)]
+pub struct EditServiceForm {
+    #[serde(default)]
+    csrf: String,
+    id: i64,
+    name: String,
+    category: String,
+    default_type: String,
+    default_level: i64,
+    #[serde(default)]
+    team_id: String,
+    #[serde(default)]
+    active: Option<String>,
+}
+
+pub async fn edit_service(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(f): Form<EditServiceForm>,
+) -> UiResult<Response> {
+    viewer.check_csrf(&f.csrf)?;
+    only_admins(&viewer)?;
+    let result = async {
+        let changes = ServiceChanges {
+            name: Some(f.name),
+            category: Some(f.category),
+            default_type: Some(TicketType::parse(&f.default_type)?),
+            default_level: Some(f.default_level),
+            team_id: Some(reference(&f.team_id)),
+            active: Some(f.active.is_some()),
+        };
+        state.desk.change_service(&viewer.0.actor, f.id, changes).await.map(|_| ())
+    }
+    .await;
+    outcome("services", result)
+}
+
+/// The desk's words: one field per label key and language (`es:status.new`).
+pub async fn save_words(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> UiResult<Response> {
+    let csrf = pairs.iter().find(|(k, _)| k == "csrf").map_or("", |(_, v)| v.as_str());
+    viewer.check_csrf(csrf)?;
+    only_admins(&viewer)?;
+    let mut map = WordsMap::new();
+    for (key, value) in &pairs {
+        if let Some((lang, label)) = key.split_once(':') {
+            map.entry(lang.to_owned()).or_default().insert(label.to_owned(), value.clone());
+        }
+    }
+    let result = state.desk.set_desk_words(&viewer.0.actor, map).await.map(|_| ());
+    outcome("words", result)
 }
 
 /// Checkbox lists and numbers of the settings form.

@@ -147,7 +147,7 @@ async fn render(
     let config = &entry.config;
     let tz: Tz = config.timezone.parse().unwrap_or(state.timezone);
     let year = q.year.filter(|y| (1900..=2200).contains(y)).unwrap_or_else(|| Utc::now().with_timezone(&tz).year());
-    let english = c.tr.0 == Lang::En;
+    let english = c.tr.lang() == Lang::En;
     let holidays = colombian_holidays(year)
         .into_iter()
         .map(|h| HolidayRow {

@@ -44,7 +44,7 @@ pub async fn index(State(state): State<AppState>, viewer: Viewer, Query(q): Quer
     let actor = &viewer.0.actor;
     let c = Chrome::new(&viewer.0, "ui.mail.title", "admin");
     let saved = q.saved();
-    let error = q.error(c.tr);
+    let error = q.error(c.tr.clone());
     let tz = state.timezone;
     let overrides = state.desk.mail_templates().await?;
     let mut all_templates = Vec::new();

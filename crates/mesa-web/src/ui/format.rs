@@ -2,23 +2,43 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use mesa_core::labels::{Labelled, Lang, text};
+use std::sync::Arc;
 
-/// The translator a template holds: `{{ tr.t("ui.nav.tickets") }}`.
-#[derive(Debug, Clone, Copy)]
-pub struct Tr(pub Lang);
+use mesa_core::labels::{Labelled, Lang, text};
+use mesa_core::words::DeskWords;
+
+/// The translator a template holds: `{{ tr.t("ui.nav.tickets") }}`; domain
+/// values read in the desk's words (`tr.label(status)`).
+#[derive(Debug, Clone)]
+pub struct Tr {
+    lang: Lang,
+    words: Arc<DeskWords>,
+}
 
 impl Tr {
-    pub fn t(&self, key: &str) -> &'static str {
-        text(self.0, key)
+    pub fn new(lang: Lang, words: Arc<DeskWords>) -> Tr {
+        Tr { lang, words }
     }
 
-    pub fn label(&self, value: &dyn Labelled) -> &'static str {
-        value.label(self.0)
+    /// Built-in words only (pages shown before anyone signs in).
+    pub fn plain(lang: Lang) -> Tr {
+        Tr { lang, words: Arc::default() }
+    }
+
+    pub fn t(&self, key: &str) -> &'static str {
+        text(self.lang, key)
+    }
+
+    pub fn label(&self, value: &dyn Labelled) -> String {
+        self.words.text(self.lang, &value.label_key())
     }
 
     pub fn code(&self) -> &'static str {
-        self.0.code()
+        self.lang.code()
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.lang
     }
 }
 

@@ -36,9 +36,9 @@ fn login_page(state: &AppState, error: Option<&'static str>, email: String) -> R
     // Before signing in there is no session to hold the CSRF token: the
     // form carries a copy of a cookie (double submit).
     let csrf = new_token();
-    let tr = Tr(Lang::Es);
+    let tr = Tr::plain(Lang::Es);
     let cookie = set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600, state.secure_cookies);
-    ([cookie], page(&LoginPage { tr, csrf, error: error.map(|k| tr.t(k)), email })).into_response()
+    ([cookie], page(&LoginPage { error: error.map(|k| tr.t(k)), tr, csrf, email })).into_response()
 }
 
 pub async fn form(State(state): State<AppState>) -> Response {
@@ -104,27 +104,31 @@ pub async fn logout(
 struct ProfilePage {
     c: Chrome,
     email: String,
-    role: &'static str,
+    role: String,
+    phone: String,
     message: Option<&'static str>,
-    error: Option<&'static str>,
+    error: Option<String>,
 }
 
 #[derive(Deserialize)]
 pub struct ProfileQuery {
     done: Option<String>,
+    phone: Option<String>,
     error: Option<String>,
 }
 
 pub async fn profile(viewer: Viewer, axum::extract::Query(q): axum::extract::Query<ProfileQuery>) -> Response {
     let c = Chrome::new(&viewer.0, "ui.profile.title", "profile");
-    let tr = c.tr;
-    let message = q.done.map(|_| tr.t("ui.profile.saved"));
+    let tr = c.tr.clone();
+    let message = q.done.map(|_| tr.t("ui.profile.saved")).or(q.phone.map(|_| tr.t("ui.profile.phone_saved")));
     let error = q.error.map(|e| match e.as_str() {
-        "too_many" => tr.t("ui.login.too_many"),
-        _ => tr.t("ui.profile.password_error"),
+        "phone" => format!("{}: {}", tr.t("ui.field.phone"), tr.t("ui.error.too_long")),
+        "too_many" => tr.t("ui.login.too_many").to_owned(),
+        _ => tr.t("ui.profile.password_error").to_owned(),
     });
     let role = tr.label(&viewer.0.user.role);
-    page(&ProfilePage { email: viewer.0.user.email.to_string(), role, message, error, c })
+    let phone = viewer.0.user.phone.clone().unwrap_or_default();
+    page(&ProfilePage { email: viewer.0.user.email.to_string(), role, phone, message, error, c })
 }
 
 #[derive(Deserialize)]
@@ -159,6 +163,30 @@ pub async fn change_password(
             }
             Ok(Redirect::to("/profile?error=password").into_response())
         }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PhoneForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    phone: String,
+}
+
+/// Anyone may change their own contact phone.
+pub async fn change_phone(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<PhoneForm>,
+) -> UiResult<Response> {
+    viewer.check_csrf(&form.csrf)?;
+    let phone = Some(form.phone.trim().to_owned()).filter(|p| !p.is_empty());
+    let changes = mesa_app::PersonChanges { phone: Some(phone), ..Default::default() };
+    match state.desk.change_person(&viewer.0.actor, viewer.0.user.email.as_str(), changes).await {
+        Ok(_) => Ok(Redirect::to("/profile?phone=1").into_response()),
+        Err(mesa_app::AppError::Invalid(_)) => Ok(Redirect::to("/profile?error=phone").into_response()),
         Err(e) => Err(e.into()),
     }
 }

@@ -2,6 +2,7 @@
 //! Server-rendered with compile-time checked templates (askama); every text
 //! comes from the i18n catalogs; every form carries a CSRF token.
 
+mod accounts;
 mod admin;
 mod admin_calendar;
 mod admin_mail;
@@ -36,7 +37,7 @@ pub struct Chrome {
 
 impl Chrome {
     pub fn new(session: &Session, title_key: &str, nav: &'static str) -> Chrome {
-        let tr = Tr(session.user.language);
+        let tr = Tr::new(session.user.language, session.words.clone());
         Chrome {
             title: tr.t(title_key).to_owned(),
             tr,
@@ -103,7 +104,7 @@ impl IntoResponse for UiError {
 
 /// The error page (Spanish; the session's language is unknown on this path).
 fn error_page(status: StatusCode, key: &str) -> Response {
-    let tr = Tr(Lang::Es);
+    let tr = Tr::plain(Lang::Es);
     let body = ErrorPage { tr, title: text(Lang::Es, "ui.error.title"), message: text(Lang::Es, key) };
     (status, page(&body)).into_response()
 }
@@ -171,9 +172,12 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(login::home))
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
+        .route("/password-reset", get(accounts::reset_form).post(accounts::reset_submit))
+        .route("/links/{token}", get(accounts::link_form).post(accounts::link_submit))
         .route("/profile", get(login::profile))
         .route("/profile/password", post(login::change_password))
         .route("/profile/language", post(login::change_language))
+        .route("/profile/phone", post(login::change_phone))
         .route("/dashboard", get(tickets::dashboard))
         .route("/tickets", get(tickets::list))
         .route("/tickets/bulk", post(tickets::bulk))
@@ -187,6 +191,9 @@ pub fn routes() -> Router<AppState> {
         .route("/admin", get(admin::index))
         .route("/admin/users", post(admin::add_user))
         .route("/admin/users/edit", post(admin::edit_user))
+        .route("/admin/directory/edit", post(admin::edit_item))
+        .route("/admin/services/edit", post(admin::edit_service))
+        .route("/admin/words", post(admin::save_words))
         .route("/admin/settings", post(admin::settings))
         .route("/admin/directory", post(admin::add_item))
         .route("/admin/services", post(admin::add_service))

@@ -51,11 +51,22 @@ impl FromRequestParts<AppState> for Viewer {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let Some(value) = cookie(&parts.headers, SESSION_COOKIE) else { return Err(ToLogin.into_response()) };
         match state.desk.session(&value).await {
-            Ok(Some(session)) => Ok(Viewer(session)),
+            Ok(Some(session)) if reaches(&session, parts.uri.path()) => Ok(Viewer(session)),
+            // A session opened by a ticket link reaches that ticket only:
+            // anything else asks for the password.
+            Ok(Some(_)) => Err(ToLogin.into_response()),
             Ok(None) => Err(ToLogin.into_response()),
             Err(e) => Err(UiError::from(e).into_response()),
         }
     }
+}
+
+/// Whether a session may open `path`: any page, or for a session opened by
+/// a ticket link, that ticket's page and its forms (and signing out).
+fn reaches(session: &Session, path: &str) -> bool {
+    let Some(number) = session.ticket_number else { return true };
+    let ticket = format!("/tickets/{number}");
+    path == ticket || path == "/logout" || path.strip_prefix(&ticket).is_some_and(|rest| rest.starts_with('/'))
 }
 
 impl Viewer {

@@ -23,9 +23,9 @@ pub struct Row {
     pub number: i64,
     pub subject: String,
     pub status: Status,
-    pub status_label: &'static str,
+    pub status_label: String,
     pub priority: Priority,
-    pub priority_label: &'static str,
+    pub priority_label: String,
     pub requester: String,
     pub assignee: String,
     pub service: String,
@@ -42,7 +42,7 @@ pub struct Light {
     pub due: String,
 }
 
-fn light(state: &AppState, tr: super::Tr, clock: &Clock) -> Light {
+fn light(state: &AppState, tr: &super::Tr, clock: &Clock) -> Light {
     let (class, key) = match (clock.state, clock.at_risk) {
         (ClockState::Breached, _) => ("late", "ui.sla.breached"),
         (ClockState::Met, _) => ("done", "ui.sla.met"),
@@ -58,7 +58,7 @@ fn light(state: &AppState, tr: super::Tr, clock: &Clock) -> Light {
     }
 }
 
-fn row(state: &AppState, tr: super::Tr, view: TicketView, sla: &SlaStatus) -> Row {
+fn row(state: &AppState, tr: &super::Tr, view: TicketView, sla: &SlaStatus) -> Row {
     let t = &view.ticket;
     Row {
         number: t.number,
@@ -110,8 +110,8 @@ struct ListPage {
     total_exact: bool,
     queue: String,
     queues: Vec<(&'static str, &'static str)>,
-    statuses: Vec<(&'static str, &'static str)>,
-    priorities: Vec<(&'static str, &'static str)>,
+    statuses: Vec<(&'static str, String)>,
+    priorities: Vec<(&'static str, String)>,
     services: Vec<Service>,
     departments: Vec<DirectoryItem>,
     buildings: Vec<DirectoryItem>,
@@ -197,8 +197,8 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer, Query(f): Query
     let (items, total) = state.desk.list_tickets(&session.actor, query).await?;
     let mut c = Chrome::new(session, if staff { "ui.queue.title" } else { "ui.portal.my_requests" }, "tickets");
     c.nav = "tickets";
-    let tr = c.tr;
-    let rows = items.into_iter().map(|(v, sla)| row(&state, tr, v, &sla)).collect();
+    let tr = c.tr.clone();
+    let rows = items.into_iter().map(|(v, sla)| row(&state, &tr, v, &sla)).collect();
     let agents = if staff {
         state
             .desk
@@ -366,14 +366,14 @@ struct NewPage {
     services: Vec<Service>,
     departments: Vec<DirectoryItem>,
     buildings: Vec<DirectoryItem>,
-    types: Vec<(&'static str, &'static str)>,
+    types: Vec<(&'static str, String)>,
     error: Option<String>,
     max_mb: usize,
 }
 
 async fn new_page(state: &AppState, viewer: &Viewer, error: Option<String>) -> UiResult<Response> {
     let c = Chrome::new(&viewer.0, "ui.new.title", "new");
-    let tr = c.tr;
+    let tr = c.tr.clone();
     Ok(page(&NewPage {
         services: state.desk.list_services().await?.into_iter().filter(|s| s.active).collect(),
         departments: state.desk.list_items(Directory::Departments).await?,
@@ -456,7 +456,7 @@ pub async fn create(State(state): State<AppState>, viewer: Viewer, form: Multipa
         requester_email: None,
         requester_name: None,
     };
-    let tr = super::Tr(viewer.0.user.language);
+    let tr = super::Tr::new(viewer.0.user.language, viewer.0.words.clone());
     let view = match state.desk.open_ticket(&viewer.0.user, input).await {
         Ok(view) => view,
         Err(AppError::Invalid(f)) => {
@@ -507,9 +507,9 @@ struct TicketPageT {
     /// The mail that opened the ticket, as sanitised HTML (shown on request).
     description_html: Option<String>,
     status: Status,
-    status_label: &'static str,
-    priority_label: &'static str,
-    type_label: &'static str,
+    status_label: String,
+    priority_label: String,
+    type_label: String,
     details: Vec<(&'static str, String)>,
     response: Light,
     resolution: Light,
@@ -518,8 +518,8 @@ struct TicketPageT {
     files: Vec<FileView>,
     /// Allowed moves for this viewer (status value, label).
     moves: Vec<(&'static str, &'static str)>,
-    hold_reasons: Vec<(&'static str, &'static str)>,
-    outcomes: Vec<(&'static str, &'static str)>,
+    hold_reasons: Vec<(&'static str, String)>,
+    outcomes: Vec<(&'static str, String)>,
     agents: Vec<User>,
     is_requester: bool,
     can_reply: bool,
@@ -538,7 +538,7 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(number): P
     let ticket_page = state.desk.ticket(&session.actor, number).await?;
     let history = state.desk.history(&session.actor, number).await?;
     let c = Chrome::new(session, "ui.ticket.title", "tickets");
-    let tr = c.tr;
+    let tr = c.tr.clone();
     let view = &ticket_page.view;
     let t = &view.ticket;
     let tz = state.timezone;
@@ -620,8 +620,8 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(number): P
         priority_label: tr.label(&t.priority),
         type_label: tr.label(&t.ticket_type),
         details,
-        response: light(&state, tr, &ticket_page.sla.response),
-        resolution: light(&state, tr, &ticket_page.sla.resolution),
+        response: light(&state, &tr, &ticket_page.sla.response),
+        resolution: light(&state, &tr, &ticket_page.sla.resolution),
         entries: ticket_page
             .entries
             .iter()
@@ -759,7 +759,7 @@ pub async fn file(State(state): State<AppState>, viewer: Viewer, Path(id): Path<
 #[template(path = "dashboard.html")]
 struct DashboardPage {
     c: Chrome,
-    by_status: Vec<(&'static str, &'static str, i64)>,
+    by_status: Vec<(&'static str, String, i64)>,
     queues: Vec<(&'static str, &'static str, i64)>,
     oldest: Vec<Row>,
 }
@@ -770,7 +770,7 @@ pub async fn dashboard(State(state): State<AppState>, viewer: Viewer) -> UiResul
         return Ok(Redirect::to("/tickets").into_response());
     }
     let c = Chrome::new(session, "ui.dashboard.title", "dashboard");
-    let tr = c.tr;
+    let tr = c.tr.clone();
     let actor = &session.actor;
     let desk = &state.desk;
     let count = |query: ListQuery| async move {
@@ -819,6 +819,6 @@ pub async fn dashboard(State(state): State<AppState>, viewer: Viewer) -> UiResul
             ListQuery { statuses: open, sort: SortOrder::Oldest, per_page: Some(8), ..ListQuery::default() },
         )
         .await?;
-    let oldest = oldest.into_iter().map(|(v, sla)| row(&state, tr, v, &sla)).collect();
+    let oldest = oldest.into_iter().map(|(v, sla)| row(&state, &tr, v, &sla)).collect();
     Ok(page(&DashboardPage { c, by_status, queues, oldest }))
 }

@@ -79,6 +79,16 @@ async fn only_admins_manage_users_and_the_catalog() {
             assert_eq!(status, StatusCode::FORBIDDEN);
             let (status, _) = desk.post(token, "/api/v1/services", json!({"name": "S", "category": "C"})).await;
             assert_eq!(status, StatusCode::FORBIDDEN);
+            let (status, _) =
+                desk.post_put("PATCH", token, "/api/v1/users/beto@mesa.test", json!({"role": "admin"})).await;
+            assert_eq!(status, StatusCode::FORBIDDEN);
+            for path in ["/api/v1/services/1", "/api/v1/departments/1", "/api/v1/buildings/1", "/api/v1/teams/1"] {
+                let (status, _) = desk.post_put("PATCH", token, path, json!({"active": false})).await;
+                assert_eq!(status, StatusCode::FORBIDDEN, "PATCH {path}");
+            }
+            let (status, _) =
+                desk.post_put("PUT", token, "/api/v1/settings/labels", json!({"es": {"status.new": "X"}})).await;
+            assert_eq!(status, StatusCode::FORBIDDEN);
         }
         let (status, user) = desk.post(&desk.admin, "/api/v1/users", new_user.clone()).await;
         assert_eq!(status, StatusCode::CREATED, "{user}");
@@ -139,6 +149,13 @@ async fn every_route_but_health_and_the_api_document_needs_a_valid_token() {
         ("PUT", "/api/v1/calendars/default".to_owned()),
         ("GET", "/api/v1/calendars/default/due?start=2026-11-20T21:00:00Z&hours=1".to_owned()),
         ("GET", "/api/v1/settings/history".to_owned()),
+        ("PATCH", "/api/v1/users/ana@mesa.test".to_owned()),
+        ("PATCH", "/api/v1/services/1".to_owned()),
+        ("PATCH", "/api/v1/departments/1".to_owned()),
+        ("PATCH", "/api/v1/buildings/1".to_owned()),
+        ("PATCH", "/api/v1/teams/1".to_owned()),
+        ("GET", "/api/v1/settings/labels".to_owned()),
+        ("PUT", "/api/v1/settings/labels".to_owned()),
     ];
     let forged = format!("mesa_{}", "0".repeat(64));
     for (method, path) in routes {
