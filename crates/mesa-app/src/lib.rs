@@ -8,6 +8,7 @@ mod directory;
 mod error;
 pub mod mail;
 mod policy;
+pub mod routing;
 mod tickets;
 
 pub use auth::{SESSION_HOURS, Session, hash_password, new_token, same_secret};
@@ -16,8 +17,8 @@ pub use directory::{NewServiceInput, UserChanges};
 pub use error::{AppError, AppResult};
 pub use mail::{IngestOutcome, MailIdentity, MailSettings};
 pub use mesa_store::{
-    Attachment, Backend, BlobStore, Directory, DirectoryItem, Entry, HistoryRecord, InboxMessage, MailboxRow,
-    OutboxMail, Service, SlaFilter, SortOrder, Store, TicketView, Total,
+    Absence, Attachment, Backend, BlobStore, Directory, DirectoryItem, Entry, HistoryRecord, InboxMessage, MailboxRow,
+    OutboxMail, PlaceKind, Service, ServiceRouting, SlaFilter, SortOrder, Store, TicketView, Total,
 };
 pub use policy::{DEFAULT_CALENDAR, Policy};
 pub use tickets::{ListQuery, OpenTicket, TicketChanges, TicketPage};

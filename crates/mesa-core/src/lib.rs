@@ -8,6 +8,7 @@ pub mod automation;
 pub mod calendar;
 pub mod labels;
 pub mod lifecycle;
+pub mod routing;
 pub mod search;
 pub mod sla;
 pub mod ticket;

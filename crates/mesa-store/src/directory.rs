@@ -109,6 +109,23 @@ impl Store {
         Ok(with_pool!(self, read, |pool| sqlx::query_as(sql).bind(id).fetch_one(pool).await)?)
     }
 
+    /// Renames an item or changes its detail; `Conflict` if the name exists.
+    #[tracing::instrument(skip_all)]
+    pub async fn update_item(&self, dir: Directory, id: i64, name: &str, detail: Option<&str>) -> StoreResult<()> {
+        let sql = AssertSqlSafe(format!("UPDATE {} SET name = $1, detail = $2 WHERE id = $3", dir.table()));
+        let done = with_pool!(self, write, |pool| sqlx::query(sql)
+            .bind(name)
+            .bind(detail)
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        if done == 0 {
+            return Err(crate::StoreError::NotFound);
+        }
+        Ok(())
+    }
+
     #[tracing::instrument(skip_all)]
     pub async fn create_service(&self, new: &NewService) -> StoreResult<Service> {
         let sql = AssertSqlSafe(format!(

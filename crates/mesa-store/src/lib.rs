@@ -10,6 +10,7 @@ mod directory;
 mod error;
 mod mail;
 mod policy;
+mod routing;
 mod rows;
 mod sessions;
 mod tickets;
@@ -30,6 +31,7 @@ pub use mail::{
     Participant,
 };
 pub use policy::{CalendarRow, StatusRecord, TargetRow};
+pub use routing::{Absence, Authorization, PlaceKind, RoutingAgent, ServiceRouting};
 pub use tickets::{
     Attachment, Entry, HistoryRecord, NewAttachment, NewEntry, NewTicket, SlaFilter, SortOrder, TicketFilter,
     TicketUpdate, TicketView, Total,

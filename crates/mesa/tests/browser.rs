@@ -171,13 +171,25 @@ async fn story(db: Db) {
     let text = body_text(&c).await;
     assert!(text.contains("No encontramos") && !text.contains("impresora"), "{text}");
 
-    // 3. The agent finds it unassigned, takes it and works it.
+    // 3. Routing gave it to the service's team (issue 14); the agent takes it
+    //    over with a reassignment criterion and works it.
     sign_in(&c, &base, "tecnico@alcaldia-demo.gov.co").await;
-    c.goto(&format!("{base}/tickets?queue=unassigned")).await.unwrap();
+    c.goto(&format!("{base}/tickets?queue=all")).await.unwrap();
     shot(&c, "agent-queue").await;
     c.find(Locator::LinkText("La impresora del segundo piso no imprime")).await.unwrap().click().await.unwrap();
     c.wait().for_element(Locator::Css("#assign-me")).await.unwrap();
-    submit(&c, "#assign-me button").await;
+    let text = body_text(&c).await;
+    assert!(text.contains("Enrutamiento") && text.contains("reparto del equipo"), "who got it and why: {text}");
+    open_details(&c, "open-reassign").await;
+    c.find(Locator::Css("#assignee_email option[value='tecnico@alcaldia-demo.gov.co']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("#assign_criterion option[value=absence]")).await.unwrap().click().await.unwrap();
+    fill(&c, "assign_reason", "Vacaciones del técnico asignado").await;
+    submit(&c, "#reassign-form button[type=submit]").await;
     assert!(body_text(&c).await.contains("Carlos Técnico"));
     fill(&c, "body", "Buenos días Ana, vamos a revisar el equipo hoy en la tarde.").await;
     submit(&c, "#reply-form button[type=submit]").await;
@@ -236,5 +248,18 @@ async fn story(db: Db) {
     c.goto(&format!("{base}/admin")).await.unwrap();
     assert!(body_text(&c).await.contains("Catálogo de servicios"));
     shot(&c, "admin").await;
+
+    // 6. Routing administration (issue 14): a building's agent, by keyboard-usable forms.
+    c.goto(&format!("{base}/admin/routing")).await.unwrap();
+    assert!(body_text(&c).await.contains("Tabla de enrutamiento"));
+    c.find(Locator::Css("#building select[name=agent_email] option[value='tecnico@alcaldia-demo.gov.co']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    submit(&c, "#building form button[type=submit]").await;
+    assert!(body_text(&c).await.contains("Cambios guardados"), "the building's agent is saved");
+    shot(&c, "admin-routing").await;
     c.close().await.unwrap();
 }

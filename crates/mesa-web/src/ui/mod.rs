@@ -4,8 +4,10 @@
 
 mod admin;
 mod admin_mail;
+mod admin_routing;
 mod format;
 mod login;
+mod routing;
 mod session;
 mod tickets;
 
@@ -164,6 +166,15 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/settings", post(admin::settings))
         .route("/admin/directory", post(admin::add_item))
         .route("/admin/services", post(admin::add_service))
+        .route("/admin/routing", get(admin_routing::index))
+        .route("/admin/routing/place", post(admin_routing::place))
+        .route("/admin/routing/service", post(admin_routing::service))
+        .route("/admin/routing/competences", post(admin_routing::competences))
+        .route("/admin/routing/absence", post(admin_routing::add_absence))
+        .route("/admin/routing/absence/delete", post(admin_routing::delete_absence))
+        .route("/admin/routing/settings", post(admin_routing::settings))
+        .route("/tickets/{number}/level", post(routing::change_level))
+        .route("/tickets/{number}/authorization", post(routing::authorization))
         .route("/admin/mail", get(admin_mail::index))
         .route("/admin/mail/settings", post(admin_mail::save_settings))
         .route("/admin/mail/mailboxes", post(admin_mail::save_mailbox))
