@@ -22,16 +22,20 @@ use super::session::Viewer;
 use super::{Chrome, UiError, UiResult, page};
 use crate::AppState;
 
+/// A kind of place (`building`, `department`), its title key, and its
+/// places with their agent's e-mail.
+type PlaceRows = (&'static str, &'static str, Vec<(DirectoryItem, String)>);
+/// An agent, their competences and their absences (id, from, to).
+type AgentRow = (User, Vec<i64>, Vec<(i64, String, String)>);
+
 #[derive(Template)]
 #[template(path = "admin_routing.html")]
 struct RoutingPage {
     c: Chrome,
-    /// kind, title key, places with their agent's e-mail.
-    places: Vec<(&'static str, &'static str, Vec<(DirectoryItem, String)>)>,
+    places: Vec<PlaceRows>,
     /// service, routed by place, requires authorisation, approver e-mail.
     services: Vec<(Service, bool, bool, String)>,
-    /// agent, competences, absences (id, from, to).
-    agents: Vec<(User, Vec<i64>, Vec<(i64, String, String)>)>,
+    agents: Vec<AgentRow>,
     all_services: Vec<Service>,
     teams: Vec<DirectoryItem>,
     security_team_id: Option<i64>,
