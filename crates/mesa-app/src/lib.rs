@@ -12,6 +12,7 @@ mod error;
 pub mod mail;
 mod people;
 mod policy;
+pub mod routing;
 mod tickets;
 mod words;
 
@@ -24,8 +25,8 @@ pub use directory::{NewServiceInput, UserChanges};
 pub use error::{AppError, AppResult};
 pub use mail::{IngestOutcome, MailIdentity, MailSettings};
 pub use mesa_store::{
-    Attachment, Backend, BlobStore, Directory, DirectoryItem, Entry, HistoryRecord, InboxMessage, MailboxRow,
-    OutboxMail, Service, SettingsChange, SlaFilter, SortOrder, Store, TicketView, Total,
+    Absence, Attachment, Backend, BlobStore, Directory, DirectoryItem, Entry, HistoryRecord, InboxMessage, MailboxRow,
+    OutboxMail, PlaceKind, Service, ServiceRouting, SettingsChange, SlaFilter, SortOrder, Store, TicketView, Total,
 };
 pub use people::{ImportReport, PersonChanges};
 pub use policy::{DEFAULT_CALENDAR, Policy};

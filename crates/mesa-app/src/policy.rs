@@ -32,6 +32,8 @@ pub struct Policy {
     pub sla: SlaSettings,
     pub automation: AutomationSettings,
     pub targets: Vec<TargetRow>,
+    /// Who gets a case (`crate::routing`).
+    pub routing: mesa_core::routing::RoutingSettings,
     calendars: HashMap<i64, (String, BusinessCalendar)>,
     default_calendar: BusinessCalendar,
 }
@@ -114,6 +116,10 @@ impl Desk {
             Some(raw) => parse_json("automation", &raw)?,
             None => AutomationSettings::default(),
         };
+        let routing = match store.setting(crate::routing::ROUTING_SETTINGS_KEY).await? {
+            Some(raw) => parse_json("routing", &raw)?,
+            None => Default::default(),
+        };
         let mut calendars = HashMap::new();
         let mut default_calendar = BusinessCalendar::colombia_default();
         for row in store.calendars().await? {
@@ -124,10 +130,10 @@ impl Desk {
             }
             calendars.insert(row.id, (row.name, calendar));
         }
-        Ok(Policy { sla, automation, targets: store.sla_targets().await?, calendars, default_calendar })
+        Ok(Policy { sla, automation, targets: store.sla_targets().await?, routing, calendars, default_calendar })
     }
 
-    fn require_policy_admin(actor: &mesa_core::Actor) -> AppResult<()> {
+    pub(crate) fn require_policy_admin(actor: &mesa_core::Actor) -> AppResult<()> {
         if actor.can_manage_catalog() {
             Ok(())
         } else {
@@ -163,7 +169,7 @@ impl Desk {
         self.put_json(AUTOMATION_SETTINGS_KEY, settings).await
     }
 
-    async fn put_json<T: Serialize>(&self, key: &str, value: &T) -> AppResult<()> {
+    pub(crate) async fn put_json<T: Serialize>(&self, key: &str, value: &T) -> AppResult<()> {
         let raw = serde_json::to_string(value).expect("settings serialise");
         self.store.put_setting(key, &raw).await?;
         self.forget_policy();

@@ -74,6 +74,8 @@ pub struct ListQuery {
     pub team_id: Option<i64>,
     pub created_from: Option<DateTime<Utc>>,
     pub created_before: Option<DateTime<Utc>>,
+    /// Only the tickets waiting for the actor's authorisation ("Por autorizar").
+    pub awaiting_my_authorization: bool,
 }
 
 pub const MAX_PER_PAGE: u32 = 100;
@@ -161,7 +163,11 @@ impl Desk {
         let (new, service) = self.prepare_ticket(requester, created_by, input, source_mail_id).await?;
         let ticket = self.store.create_ticket(&new).await?;
         tracing::info!(number = ticket.number, "ticket opened");
-        if ticket.department_id.is_some() || ticket.building_id.is_some() || ticket.team_id.is_some() {
+        if ticket.department_id.is_some()
+            || ticket.building_id.is_some()
+            || ticket.team_id.is_some()
+            || ticket.assignee_id.is_some()
+        {
             return Ok(self.store.ticket_by_id(ticket.id).await?);
         }
         // Every name is already in hand: no need to read the ticket back.
@@ -206,7 +212,7 @@ impl Desk {
         if text.contact_phone.is_none() {
             text.contact_phone = requester.phone.clone();
         }
-        let new = NewTicket {
+        let mut new = NewTicket {
             text,
             ticket_type: input.ticket_type.or(service.as_ref().map(|s| s.default_type)).unwrap_or(TicketType::Incident),
             priority: input.priority.unwrap_or(Priority::Medium),
@@ -221,7 +227,11 @@ impl Desk {
             created_by,
             stamp: Default::default(),
             source_mail_id,
+            hold_reason: None,
+            routing_reason: None,
+            approver_id: None,
         };
+        self.route_new(&mut new, service.as_ref()).await?;
         let policy = self.policy().await?;
         let (target, calendar) = policy.target_for(new.service_id, new.priority);
         let now = Utc::now();
@@ -266,9 +276,9 @@ impl Desk {
 
     /// A ticket the actor may see; otherwise "not found", so that a
     /// requester cannot learn which numbers exist.
-    async fn visible(&self, actor: &Actor, number: i64) -> AppResult<TicketView> {
+    pub(crate) async fn visible(&self, actor: &Actor, number: i64) -> AppResult<TicketView> {
         match self.store.ticket_by_number(number).await {
-            Ok(view) if actor.can_view(&view.ticket) => Ok(view),
+            Ok(view) if self.may_see(actor, &view.ticket).await? => Ok(view),
             Ok(_) | Err(StoreError::NotFound) => Err(AppError::NotFound("ticket")),
             Err(e) => Err(e.into()),
         }
@@ -341,7 +351,8 @@ impl Desk {
         let filter = TicketFilter {
             statuses: query.statuses,
             assignee_id,
-            requester_id: (actor.role == Role::Requester).then_some(actor.user_id),
+            // An approver's queue holds other people's tickets (seed 004).
+            requester_id: (actor.role == Role::Requester && !query.awaiting_my_authorization).then_some(actor.user_id),
             priority: query.priority,
             service_id: query.service_id,
             department_id: query.department_id,
@@ -357,6 +368,8 @@ impl Desk {
             page,
             per_page,
             count_limit: (!terms.is_empty()).then_some(search::COUNT_LIMIT),
+            hide_security_incidents: self.hides_security_incidents(actor).await?,
+            awaiting_approver: query.awaiting_my_authorization.then_some(actor.user_id),
         };
         let (views, total) = self.store.list_tickets(&filter).await?;
         let clocks = self.sla_of_views(&views).await?;
@@ -370,7 +383,12 @@ impl Desk {
 
     /// Reads the ticket, plans a change with `plan`, and writes it; when
     /// another writer got there first, reads again and re-plans.
-    async fn change_ticket<F>(&self, actor: &Actor, number: i64, plan: F) -> AppResult<(TicketView, Option<i64>)>
+    pub(crate) async fn change_ticket<F>(
+        &self,
+        actor: &Actor,
+        number: i64,
+        plan: F,
+    ) -> AppResult<(TicketView, Option<i64>)>
     where
         F: Fn(&TicketView) -> AppResult<Planned>,
     {
@@ -467,13 +485,15 @@ impl Desk {
     }
 
     /// Assigns a ticket to an agent or admin. Taking a ticket away from
-    /// another assignee needs a reason (seed 001: absence, missing
-    /// competence, direct order).
+    /// another assignee needs a criterion (seed 001: absence, missing
+    /// competence, direct order; or other) and a reason, and the desk's
+    /// setting says who may (`routing::Reassigners`).
     pub async fn assign(
         &self,
         actor: &Actor,
         number: i64,
         assignee_email: &str,
+        criterion: Option<&str>,
         reason: Option<&str>,
     ) -> AppResult<TicketView> {
         if !actor.can_work_tickets() {
@@ -492,6 +512,9 @@ impl Desk {
             }
         };
         let reason = optional_text("reason", reason, limits::REASON)?;
+        let current = self.visible(actor, number).await?;
+        let reassigning = current.ticket.assignee_id.is_some_and(|id| id != assignee.id);
+        let criterion = self.reassignment_criterion(actor, reassigning, criterion).await?;
         let (view, _) = self
             .change_ticket(actor, number, |view| {
                 let t = &view.ticket;
@@ -499,6 +522,9 @@ impl Desk {
                     return Err(AppError::Conflict { code: "ticket_closed", message: "the ticket is closed".into() });
                 }
                 let reassigning = t.assignee_id.is_some_and(|id| id != assignee.id);
+                if reassigning && criterion.is_none() {
+                    return Err(FieldError::new("criterion", "required", "reassigning needs a criterion").into());
+                }
                 if reassigning && reason.is_none() {
                     return Err(FieldError::new("reason", "required", "say why the ticket is reassigned").into());
                 }
@@ -509,6 +535,10 @@ impl Desk {
                     Change::new("assignee", view.assignee_email.clone(), Some(assignee.email.to_string())),
                     false,
                 )];
+                if let Some(criterion) = criterion.filter(|_| reassigning) {
+                    let after = Some(criterion.as_str().to_owned());
+                    history.push((Change::new("reassignment_criterion", None, after), false));
+                }
                 if let Some(reason) = &reason {
                     history.push((Change::new("assignment_reason", None, Some(reason.clone())), false));
                 }
@@ -557,6 +587,10 @@ impl Desk {
                 Ok(Planned { ticket: next, entry: None, history })
             })
             .await?;
+        if changes.service_id.is_some() || changes.ticket_type.is_some() {
+            // Reclassified while still unassigned: route it again.
+            return self.reroute_unassigned(actor, &view).await;
+        }
         Ok(view)
     }
 
@@ -640,7 +674,7 @@ impl Desk {
             Err(e) => return Err(e.into()),
         };
         let view = self.store.ticket_by_id(att.ticket_id).await?;
-        if !actor.can_view(&view.ticket) {
+        if !self.may_see(actor, &view.ticket).await? {
             return Err(AppError::NotFound("attachment"));
         }
         let bytes = self.blobs.get(&att.sha256).await?;

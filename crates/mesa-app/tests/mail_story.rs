@@ -199,7 +199,7 @@ async fn a_thread_by_mail_replies_reply_all_strangers_and_agents() {
 
         // The agent replies on the web: Ana and the participant get it, threaded.
         let a = actor(&agent);
-        desk.assign(&a, n, agent.email.as_str(), None).await.unwrap();
+        desk.assign(&a, n, agent.email.as_str(), None, None).await.unwrap();
         desk.reply(&a, n, "Cambiamos el tóner.", false).await.unwrap();
         desk.reply(&a, n, "Nota: pedir más tóner.", true).await.unwrap();
         let replies: Vec<_> = outbox(&desk, &admin).await.into_iter().filter(|(k, ..)| k == "public_reply").collect();
@@ -320,7 +320,7 @@ async fn tickets_opened_on_the_web_are_acknowledged_by_mail_and_agents_hear_of_a
         let requester = desk.add_user(None, "ana@villaesperanza.gov.co", "Ana", Role::Requester, None).await.unwrap();
         let input = OpenTicket { subject: "VPN".into(), description: "No conecta".into(), ..Default::default() };
         let n = desk.open_ticket(&requester, input).await.unwrap().ticket.number;
-        desk.assign(&actor(&admin), n, agent.email.as_str(), None).await.unwrap();
+        desk.assign(&actor(&admin), n, agent.email.as_str(), None, None).await.unwrap();
         let mails = outbox(&desk, &admin).await;
         let kinds: Vec<(&str, &str)> = mails.iter().map(|(k, to, ..)| (k.as_str(), to.as_str())).collect();
         assert!(kinds.contains(&("created", "ana@villaesperanza.gov.co")), "{kinds:?}");

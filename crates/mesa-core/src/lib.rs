@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod labels;
 pub mod lifecycle;
 pub mod people;
+pub mod routing;
 pub mod search;
 pub mod sla;
 pub mod ticket;

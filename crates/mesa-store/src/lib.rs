@@ -12,6 +12,7 @@ mod error;
 mod mail;
 mod people;
 mod policy;
+mod routing;
 mod rows;
 mod sessions;
 mod settings_history;
@@ -35,8 +36,9 @@ pub use mail::{
 };
 pub use people::UserRecord;
 pub use policy::{CalendarRow, StatusRecord, TargetRow};
-pub use settings_history::{SettingsChange, calendar_subject};
+pub use routing::{Absence, Authorization, PlaceKind, RoutingAgent, ServiceRouting};
 pub use sessions::StoredSession;
+pub use settings_history::{SettingsChange, calendar_subject};
 pub use tickets::{
     Attachment, Entry, HistoryRecord, NewAttachment, NewEntry, NewTicket, SlaFilter, SortOrder, TicketFilter,
     TicketUpdate, TicketView, Total,

@@ -5,7 +5,7 @@ use mesa_core::lifecycle::Change;
 use mesa_core::search::fold;
 use mesa_core::sla::SlaStamp;
 use mesa_core::ticket::{Level, TicketText};
-use mesa_core::{Priority, Status, Ticket, TicketType};
+use mesa_core::{HoldReason, Priority, Status, Ticket, TicketType};
 use sqlx::AssertSqlSafe;
 
 use crate::mail::{MailWrites, write_mail};
@@ -32,6 +32,13 @@ pub struct NewTicket {
     /// The received message this ticket is made from (mail channel): a
     /// second attempt at the same message finds this ticket.
     pub source_mail_id: Option<i64>,
+    /// Why a new ticket is on hold (seed 004: waiting for its authorisation).
+    pub hold_reason: Option<HoldReason>,
+    /// The routing decision's history value (`mesa_core::routing::Reason`),
+    /// recorded with the ticket.
+    pub routing_reason: Option<String>,
+    /// The person who must authorise the work first (seed 004).
+    pub approver_id: Option<i64>,
 }
 
 /// A ticket with the names of what it refers to, as pages and the API show it.
@@ -198,6 +205,11 @@ pub struct TicketFilter {
     /// `mesa_core::search::COUNT_LIMIT`. Lists by status alone are always
     /// counted exactly: their counts are kept.
     pub count_limit: Option<u32>,
+    /// Leave security incidents out (seed 003: only the security team,
+    /// administrators and the requester see them).
+    pub hide_security_incidents: bool,
+    /// Only tickets waiting for this person's authorisation (seed 004).
+    pub awaiting_approver: Option<i64>,
 }
 
 /// How many tickets a list matches in all.
@@ -601,6 +613,15 @@ impl Store {
                 ),
             });
         }
+        if filter.hide_security_incidents {
+            clauses.push("t.type <> 'security_incident'".into());
+        }
+        if let Some(approver) = filter.awaiting_approver {
+            let mark = next(Arg::Int(approver), &mut args);
+            clauses.push(format!(
+                "t.id IN (SELECT ticket_id FROM ticket_authorizations WHERE approver_id = {mark} AND decision IS NULL)"
+            ));
+        }
         for term in &filter.terms {
             // Terms are letters and digits only (mesa_core::search::terms).
             let pattern = match self.backend() {
@@ -766,6 +787,8 @@ fn statuses_and_terms_only(filter: &TicketFilter) -> bool {
             created_from: None,
             created_before: None,
             sla: None,
+            hide_security_incidents: false,
+            awaiting_approver: None,
             ..
         }
     )
@@ -787,7 +810,7 @@ fn postgres_query(terms: usize) -> String {
     each.join(" && ")
 }
 
-/// Binds a new ticket's `$1…$23` to `$query` (see `new_ticket_columns`).
+/// Binds a new ticket's `$1…$26` to `$query` (see `new_ticket_columns`).
 macro_rules! bind_new_ticket {
     ($query:expr, $new:expr, $now:expr) => {{
         let new: &NewTicket = $new;
@@ -815,18 +838,22 @@ macro_rules! bind_new_ticket {
             .bind(new.created_by)
             .bind(fold(&format!("{} {}", new.text.subject, new.text.description)))
             .bind(new.source_mail_id)
+            .bind(new.hold_reason.map(|r| r.as_str()))
+            .bind(new.routing_reason.clone())
+            .bind(new.approver_id)
     }};
 }
 use bind_new_ticket;
 
-/// The columns a new ticket is written with, `$1…$20`; `$21` is who opens
-/// it and `$22` its folded text for the search index.
+/// The columns a new ticket is written with, `$1…$20`, `$23` and `$24`;
+/// `$21` is who opens it, `$22` its folded text for the search index, `$25`
+/// its routing decision and `$26` its approver (both may be NULL).
 macro_rules! new_ticket_columns {
     () => {
         "number, subject, description, type, status, priority, service_id, requester_id, department_id,
          building_id, contact_phone, remote_access_id, assignee_id, team_id, level, created_at, updated_at,
          status_since, version, response_due_at, resolution_due_at, response_warn_at, resolution_warn_at, sla_paused,
-         source_mail_id"
+         source_mail_id, hold_reason"
     };
 }
 
@@ -839,10 +866,16 @@ const SQLITE_CREATE_TICKET: &str = concat!(
      INSERT INTO tickets (",
     new_ticket_columns!(),
     ") VALUES ((SELECT value FROM counters WHERE name = 'ticket_number'), $1, $2, $3, $4, $5, $6, $7, $8, $9,
-       $10, $11, $12, $13, $14, $15, $15, $15, 1, $16, $17, $18, $19, $20, $23);
+       $10, $11, $12, $13, $14, $15, $15, $15, 1, $16, $17, $18, $19, $20, $23, $24);
      INSERT INTO ticket_history (ticket_id, actor_id, field, before_value, after_value, internal, created_at)
        SELECT id, $21, 'created', NULL, $4, 0, $15 FROM tickets
         WHERE number = (SELECT value FROM counters WHERE name = 'ticket_number');
+     INSERT INTO ticket_history (ticket_id, actor_id, field, before_value, after_value, internal, created_at)
+       SELECT id, NULL, 'routing', NULL, $25, 1, $15 FROM tickets
+        WHERE number = (SELECT value FROM counters WHERE name = 'ticket_number') AND $25 IS NOT NULL;
+     INSERT INTO ticket_authorizations (ticket_id, approver_id)
+       SELECT id, $26 FROM tickets
+        WHERE number = (SELECT value FROM counters WHERE name = 'ticket_number') AND $26 IS NOT NULL;
      INSERT INTO ticket_search (body, ticket_id, internal)
        SELECT $22, id, 0 FROM tickets WHERE number = (SELECT value FROM counters WHERE name = 'ticket_number');
      SELECT * FROM tickets WHERE number = (SELECT value FROM counters WHERE name = 'ticket_number');
@@ -854,9 +887,13 @@ const POSTGRES_CREATE_TICKET: &str = concat!(
      t AS (INSERT INTO tickets (",
     new_ticket_columns!(),
     ") SELECT n.value, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $15, 1,
-         $16, $17, $18, $19, $20, $23 FROM n RETURNING *),
+         $16, $17, $18, $19, $20, $23, $24 FROM n RETURNING *),
      h AS (INSERT INTO ticket_history (ticket_id, actor_id, field, before_value, after_value, internal, created_at)
            SELECT t.id, $21, 'created', NULL, $4, FALSE, $15 FROM t),
+     r AS (INSERT INTO ticket_history (ticket_id, actor_id, field, before_value, after_value, internal, created_at)
+           SELECT t.id, NULL, 'routing', NULL, $25::TEXT, TRUE, $15 FROM t WHERE $25::TEXT IS NOT NULL),
+     a AS (INSERT INTO ticket_authorizations (ticket_id, approver_id)
+           SELECT t.id, $26::BIGINT FROM t WHERE $26::BIGINT IS NOT NULL),
      d AS (SELECT t.id, strip(to_tsvector('simple', $22)) AS doc FROM t),
      p AS (INSERT INTO ticket_docs_public (ticket_id, doc) SELECT id, doc FROM d),
      s AS (INSERT INTO ticket_docs_staff (ticket_id, doc) SELECT id, doc FROM d)

@@ -73,7 +73,7 @@ fn documented(max_attachment_bytes: usize) -> OpenApiRouter<AppState> {
 #[openapi(
     info(title = "Mesa API", description = "Help desk for the IT offices of public institutions."),
     modifiers(&SecurityAddon),
-    tags((name = "tickets"), (name = "directory"), (name = "users"), (name = "policy"), (name = "mail"), (name = "meta"))
+    tags((name = "tickets"), (name = "directory"), (name = "users"), (name = "policy"), (name = "routing"), (name = "mail"), (name = "meta"))
 )]
 struct ApiDoc;
 

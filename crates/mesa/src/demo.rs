@@ -141,7 +141,7 @@ pub async fn load(desk: &Desk, tickets: usize) -> anyhow::Result<()> {
         let team_agents: Vec<&User> = agents.iter().filter(|a| a.team_id == service.team_id).collect();
         let agent = if team_agents.is_empty() { dice.pick(&agents) } else { *dice.pick(&team_agents) };
         let lead = agents.iter().find(|a| a.role == Role::Admin).unwrap_or(agent);
-        desk.assign(&actor(lead), number, agent.email.as_str(), None).await?;
+        desk.assign(&actor(lead), number, agent.email.as_str(), Some("other"), Some("demo")).await?;
         if target == Status::Assigned {
             continue;
         }

@@ -313,7 +313,7 @@ async fn story(db: Db) {
     let number: i64 = url.path().trim_start_matches("/tickets/").parse().expect("redirected to the new ticket");
     let text = body_text(&c).await;
     assert!(text.contains("La impresora del segundo piso no imprime") && text.contains("pantallazo.txt"), "{text}");
-    assert!(text.contains("Nuevo"));
+    assert!(text.contains("Asignado") || text.contains("Nuevo"), "routed on opening (issue 14): {text}");
     c.goto(&format!("{base}/tickets")).await.unwrap();
     assert!(body_text(&c).await.contains("La impresora del segundo piso"));
     shot(&c, "portal-my-requests").await;
@@ -324,13 +324,25 @@ async fn story(db: Db) {
     let text = body_text(&c).await;
     assert!(text.contains("No encontramos") && !text.contains("impresora"), "{text}");
 
-    // 3. The agent finds it unassigned, takes it and works it.
+    // 3. Routing gave it to the service's team (issue 14); the agent takes it
+    //    over with a reassignment criterion and works it.
     sign_in(&c, &base, "tecnico@alcaldia-demo.gov.co").await;
-    c.goto(&format!("{base}/tickets?queue=unassigned")).await.unwrap();
+    c.goto(&format!("{base}/tickets?queue=all")).await.unwrap();
     shot(&c, "agent-queue").await;
     c.find(Locator::LinkText("La impresora del segundo piso no imprime")).await.unwrap().click().await.unwrap();
     c.wait().for_element(Locator::Css("#assign-me")).await.unwrap();
-    submit(&c, "#assign-me button").await;
+    let text = body_text(&c).await;
+    assert!(text.contains("Enrutamiento") && text.contains("reparto del equipo"), "who got it and why: {text}");
+    open_details(&c, "open-reassign").await;
+    c.find(Locator::Css("#assignee_email option[value='tecnico@alcaldia-demo.gov.co']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("#assign_criterion option[value=absence]")).await.unwrap().click().await.unwrap();
+    fill(&c, "assign_reason", "Vacaciones del técnico asignado").await;
+    submit(&c, "#reassign-form button[type=submit]").await;
     assert!(body_text(&c).await.contains("Carlos Técnico"));
     fill(&c, "body", "Buenos días Ana, vamos a revisar el equipo hoy en la tarde.").await;
     submit(&c, "#reply-form button[type=submit]").await;
@@ -390,7 +402,20 @@ async fn story(db: Db) {
     assert!(body_text(&c).await.contains("Catálogo de servicios"));
     shot(&c, "admin").await;
 
-    // 6. The calendar: a día cívico by keyboard-reachable form, a preview, the history.
+    // 6. Routing administration (issue 14): a building's agent, by keyboard-usable forms.
+    c.goto(&format!("{base}/admin/routing")).await.unwrap();
+    assert!(body_text(&c).await.contains("Tabla de enrutamiento"));
+    c.find(Locator::Css("#building select[name=agent_email] option[value='tecnico@alcaldia-demo.gov.co']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    submit(&c, "#building form button[type=submit]").await;
+    assert!(body_text(&c).await.contains("Cambios guardados"), "the building's agent is saved");
+    shot(&c, "admin-routing").await;
+    c.goto(&format!("{base}/admin")).await.unwrap();
+    // 7. The calendar: a día cívico by keyboard-reachable form, a preview, the history.
     c.find(Locator::LinkText("Calendarios y días festivos →")).await.unwrap().click().await.unwrap();
     c.wait().for_element(Locator::Id("days-off")).await.unwrap();
     let text = body_text(&c).await;

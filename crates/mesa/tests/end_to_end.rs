@@ -29,6 +29,8 @@ mod mail_ingest;
 mod mail_oauth;
 #[path = "end_to_end/numbering.rs"]
 mod numbering;
+#[path = "end_to_end/routing.rs"]
+mod routing;
 #[path = "end_to_end/search.rs"]
 mod search;
 #[path = "end_to_end/web.rs"]

@@ -130,5 +130,8 @@ pub async fn patch_service(
         team_id: p.team_id,
         active: p.active,
     };
-    Ok(Json(state.desk.change_service(&auth.actor, id, changes).await?.into()))
+    let service = state.desk.change_service(&auth.actor, id, changes).await?;
+    let routing = state.desk.services_routing().await?;
+    let routing = routing.get(&service.id);
+    Ok(Json(ServiceOut::with_routing(service, routing)))
 }

@@ -4,12 +4,14 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use mesa_app::Directory;
+use mesa_app::PlaceKind;
 use mesa_app::{DirectoryItem, NewServiceInput, Service};
 use mesa_core::{Role, TicketType, User};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::catalog::ListParams;
+use super::routing::{PlaceOut, ServiceRoutingIn, nullable};
 use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::{ApiError, AppState};
 
@@ -106,6 +108,10 @@ impl From<DirectoryItem> for ItemOut {
 pub struct NewItemIn {
     name: String,
     detail: Option<String>,
+    /// Buildings and departments: the pre-assigned agent (seed 001).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    agent_email: Option<Option<String>>,
 }
 
 async fn list_items(state: AppState, dir: Directory, q: ListParams) -> Result<Json<Vec<ItemOut>>, ApiError> {
@@ -123,48 +129,95 @@ async fn create_item(
     Ok((StatusCode::CREATED, Json(item.into())))
 }
 
-/// Departments (dependencias).
+async fn list_places(
+    state: AppState,
+    kind: PlaceKind,
+    dir: Directory,
+    q: ListParams,
+) -> Result<Json<Vec<PlaceOut>>, ApiError> {
+    let agents = state.desk.place_agents(kind).await?;
+    Ok(Json(
+        state
+            .desk
+            .list_items_with(dir, q.include_inactive)
+            .await?
+            .into_iter()
+            .map(|i| PlaceOut {
+                agent_email: agents.get(&i.id).cloned(),
+                id: i.id,
+                name: i.name,
+                detail: i.detail,
+                active: i.active,
+            })
+            .collect(),
+    ))
+}
+
+async fn create_place(
+    state: AppState,
+    auth: Auth,
+    kind: PlaceKind,
+    dir: Directory,
+    input: NewItemIn,
+) -> Result<(StatusCode, Json<PlaceOut>), ApiError> {
+    // The agent is checked before the place is made, so a bad address adds nothing.
+    if let Some(Some(email)) = &input.agent_email {
+        state.desk.check_assignable(email, "agent_email").await?;
+    }
+    let item = state.desk.add_item(Some(&auth.actor), dir, &input.name, input.detail.as_deref()).await?;
+    let place = mesa_app::routing::PlaceInput { agent_email: input.agent_email.clone() };
+    state.desk.set_place(&auth.actor, kind, item.id, &place).await?;
+    let agent_email = state.desk.place_agents(kind).await?.remove(&item.id);
+    Ok((
+        StatusCode::CREATED,
+        Json(PlaceOut { id: item.id, name: item.name, detail: item.detail, agent_email, active: item.active }),
+    ))
+}
+
+/// Departments (dependencias), with their pre-assigned agents.
 #[utoipa::path(get, path = "/departments", tag = "directory", security(("bearer" = [])), params(ListParams),
-    responses((status = 200, body = Vec<ItemOut>)))]
+    responses((status = 200, body = Vec<PlaceOut>)))]
 pub async fn list_departments(
     State(state): State<AppState>,
     _auth: Auth,
     ApiQuery(q): ApiQuery<ListParams>,
-) -> Result<Json<Vec<ItemOut>>, ApiError> {
-    list_items(state, Directory::Departments, q).await
+) -> Result<Json<Vec<PlaceOut>>, ApiError> {
+    list_places(state, PlaceKind::Department, Directory::Departments, q).await
 }
 
-/// Adds a department (administrators only).
+/// Adds a department (administrators only), optionally with its `agent_email`.
 #[utoipa::path(post, path = "/departments", tag = "directory", security(("bearer" = [])), request_body = NewItemIn,
-    responses((status = 201, body = ItemOut), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+    responses((status = 201, body = PlaceOut), (status = 403, body = crate::error::ErrorBody),
+              (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn create_department(
     State(state): State<AppState>,
     auth: Auth,
     ApiJson(input): ApiJson<NewItemIn>,
-) -> Result<(StatusCode, Json<ItemOut>), ApiError> {
-    create_item(state, auth, Directory::Departments, input).await
+) -> Result<(StatusCode, Json<PlaceOut>), ApiError> {
+    create_place(state, auth, PlaceKind::Department, Directory::Departments, input).await
 }
 
-/// Buildings and locations (sedes).
+/// Buildings and locations (sedes), with their pre-assigned agents.
 #[utoipa::path(get, path = "/buildings", tag = "directory", security(("bearer" = [])), params(ListParams),
-    responses((status = 200, body = Vec<ItemOut>)))]
+    responses((status = 200, body = Vec<PlaceOut>)))]
 pub async fn list_buildings(
     State(state): State<AppState>,
     _auth: Auth,
     ApiQuery(q): ApiQuery<ListParams>,
-) -> Result<Json<Vec<ItemOut>>, ApiError> {
-    list_items(state, Directory::Buildings, q).await
+) -> Result<Json<Vec<PlaceOut>>, ApiError> {
+    list_places(state, PlaceKind::Building, Directory::Buildings, q).await
 }
 
-/// Adds a building (administrators only).
+/// Adds a building (administrators only), optionally with its `agent_email`.
 #[utoipa::path(post, path = "/buildings", tag = "directory", security(("bearer" = [])), request_body = NewItemIn,
-    responses((status = 201, body = ItemOut), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+    responses((status = 201, body = PlaceOut), (status = 403, body = crate::error::ErrorBody),
+              (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn create_building(
     State(state): State<AppState>,
     auth: Auth,
     ApiJson(input): ApiJson<NewItemIn>,
-) -> Result<(StatusCode, Json<ItemOut>), ApiError> {
-    create_item(state, auth, Directory::Buildings, input).await
+) -> Result<(StatusCode, Json<PlaceOut>), ApiError> {
+    create_place(state, auth, PlaceKind::Building, Directory::Buildings, input).await
 }
 
 /// Support teams.
@@ -198,10 +251,14 @@ pub struct ServiceOut {
     default_level: u8,
     team_id: Option<i64>,
     active: bool,
+    /// False: not routed by place (seed 001).
+    place_routing: bool,
+    requires_authorization: bool,
+    approver_email: Option<String>,
 }
 
-impl From<Service> for ServiceOut {
-    fn from(s: Service) -> Self {
+impl ServiceOut {
+    pub(super) fn with_routing(s: Service, routing: Option<&(mesa_app::ServiceRouting, Option<String>)>) -> Self {
         Self {
             id: s.id,
             name: s.name,
@@ -210,6 +267,9 @@ impl From<Service> for ServiceOut {
             default_level: s.default_level.get(),
             team_id: s.team_id,
             active: s.active,
+            place_routing: routing.is_none_or(|(r, _)| r.place_routing),
+            requires_authorization: routing.is_some_and(|(r, _)| r.requires_authorization),
+            approver_email: routing.and_then(|(_, e)| e.clone()),
         }
     }
 }
@@ -223,6 +283,9 @@ pub struct NewServiceIn {
     /// 1 (default) to 3.
     default_level: Option<i64>,
     team_id: Option<i64>,
+    /// Routing fields (default: routed by place, no authorisation).
+    #[serde(flatten)]
+    routing: ServiceRoutingIn,
 }
 
 /// The service catalog.
@@ -233,8 +296,17 @@ pub async fn list_services(
     _auth: Auth,
     ApiQuery(q): ApiQuery<ListParams>,
 ) -> Result<Json<Vec<ServiceOut>>, ApiError> {
+    let routing = state.desk.services_routing().await?;
     let services = state.desk.list_services_with(q.include_inactive).await?;
-    Ok(Json(services.into_iter().map(ServiceOut::from).collect()))
+    Ok(Json(
+        services
+            .into_iter()
+            .map(|s| {
+                let r = routing.get(&s.id);
+                ServiceOut::with_routing(s, r)
+            })
+            .collect(),
+    ))
 }
 
 /// Adds a service to the catalog (administrators only).
@@ -248,6 +320,17 @@ pub async fn create_service(
 ) -> Result<(StatusCode, Json<ServiceOut>), ApiError> {
     let default_type =
         input.default_type.as_deref().map(TicketType::parse).transpose().map_err(mesa_app::AppError::from)?;
+    if let Some(Some(email)) = &input.routing.approver_email {
+        state.desk.check_active_user(email, "approver_email").await?;
+    }
+    if input.routing.requires_authorization == Some(true) && !matches!(input.routing.approver_email, Some(Some(_))) {
+        let e = mesa_core::validate::FieldError::new(
+            "approver_email",
+            "required",
+            "a service that requires authorisation needs an approver",
+        );
+        return Err(mesa_app::AppError::from(e).into());
+    }
     let service = state
         .desk
         .add_service(
@@ -261,5 +344,9 @@ pub async fn create_service(
             },
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(service.into())))
+    if !input.routing.is_empty() {
+        state.desk.set_service_routing(&auth.actor, service.id, &input.routing.input()).await?;
+    }
+    let routing = state.desk.service_routing(service.id).await?;
+    Ok((StatusCode::CREATED, Json(ServiceOut::with_routing(service, Some(&routing)))))
 }

@@ -8,6 +8,7 @@ mod mail;
 mod meta;
 mod people;
 mod policy;
+mod routing;
 mod tickets;
 mod words;
 
@@ -60,4 +61,19 @@ pub fn routes(max_attachment_bytes: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(mail::held_raw))
         .routes(routes!(mail::release_held))
         .routes(routes!(mail::list_outbox))
+        .merge(routing_routes())
+}
+
+/// Routing (issue 14), kept apart so it merges as one block.
+fn routing_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(routing::get_routing, routing::put_routing))
+        .routes(routes!(routing::escalate))
+        .routes(routes!(routing::de_escalate))
+        .routes(routes!(routing::authorization))
+        .routes(routes!(routing::list_absences, routing::add_absence))
+        .routes(routes!(routing::delete_absence))
+        .routes(routes!(routing::put_building))
+        .routes(routes!(routing::put_department))
+        .routes(routes!(routing::put_service))
 }

@@ -3,11 +3,13 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use mesa_app::PersonChanges;
+use mesa_app::routing::UserPatch;
 use mesa_core::Role;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::directory::UserOut;
+use super::routing::UserRoutingOut;
 use crate::error::ErrorBody;
 use crate::extract::{ApiJson, Auth};
 use crate::{ApiError, AppState};
@@ -37,6 +39,8 @@ pub struct PersonPatch {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
     phone: Option<Option<String>>,
+    /// The services (ids) the person may attend (administrators); `[]`: every service.
+    competences: Option<Vec<i64>>,
 }
 
 /// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
@@ -52,14 +56,20 @@ where
 /// An administrator cannot remove their own administration rights.
 #[utoipa::path(patch, path = "/users/{email}", tag = "users", security(("bearer" = [])), request_body = PersonPatch,
     params(("email" = String, Path, description = "the person's e-mail address")),
-    responses((status = 200, body = UserOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    responses((status = 200, body = UserRoutingOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn patch_user(
     State(state): State<AppState>,
     auth: Auth,
     Path(email): Path<String>,
     ApiJson(input): ApiJson<PersonPatch>,
-) -> Result<Json<UserOut>, ApiError> {
+) -> Result<Json<UserRoutingOut>, ApiError> {
+    // Competences first: they are checked (administrators, known services)
+    // before anything else about the person changes.
+    if let Some(competences) = input.competences {
+        let patch = UserPatch { competences: Some(competences), ..UserPatch::default() };
+        state.desk.patch_user(&auth.actor, &email, patch).await?;
+    }
     let role: Option<Role> = input.role.as_deref().map(str::parse).transpose().map_err(mesa_app::AppError::from)?;
     let changes = PersonChanges {
         name: input.name,
@@ -77,5 +87,6 @@ pub async fn patch_user(
         Err(mesa_app::AppError::Invalid(f)) if f.field == "email" => return Err(ApiError::not_found("user")),
         other => other?,
     };
-    Ok(Json(UserOut::from(&user)))
+    let competences = state.desk.competences(user.id).await?;
+    Ok(Json(UserRoutingOut { user: UserOut::from(&user), competences }))
 }

@@ -46,6 +46,8 @@ pub struct TicketOut {
     level: u8,
     requester: PersonOut,
     assignee: Option<PersonOut>,
+    /// The assignee's e-mail (the routed one on creation), or null.
+    assignee_email: Option<String>,
     contact_phone: Option<String>,
     remote_access_id: Option<String>,
     hold_reason: Option<&'static str>,
@@ -121,6 +123,7 @@ impl From<(TicketView, SlaStatus)> for TicketOut {
             team: v.team_name,
             level: t.level.get(),
             requester: PersonOut { email: v.requester_email, name: v.requester_name },
+            assignee_email: v.assignee_email.clone(),
             assignee: v.assignee_email.zip(v.assignee_name).map(|(email, name)| PersonOut { email, name }),
             contact_phone: t.contact_phone,
             remote_access_id: t.remote_access_id,
@@ -275,6 +278,8 @@ pub struct ListParams {
     sla: Option<String>,
     /// `newest` (default), `oldest`, or `due` (soonest resolution due first).
     sort: Option<String>,
+    /// `true`: only the tickets waiting for the caller's authorisation ("Por autorizar").
+    awaiting_authorization: Option<bool>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -325,6 +330,7 @@ pub async fn list_tickets(
         per_page: params.per_page,
         sla,
         sort,
+        awaiting_my_authorization: params.awaiting_authorization.unwrap_or(false),
         ..ListQuery::default()
     };
     let (items, total) = state.desk.list_tickets(&auth.actor, query).await?;
@@ -411,7 +417,10 @@ pub async fn add_reply(
 #[derive(Deserialize, ToSchema)]
 pub struct AssignIn {
     assignee_email: String,
-    /// Required when the ticket already has another assignee.
+    /// Required when the ticket already has another assignee: `absence`,
+    /// `competence`, `direct_order` or `other` (seed 001).
+    criterion: Option<String>,
+    /// The comment; required when the ticket already has another assignee.
     reason: Option<String>,
 }
 
@@ -427,7 +436,10 @@ pub async fn assign(
     ApiJson(input): ApiJson<AssignIn>,
 ) -> Result<Json<TicketOut>, ApiError> {
     let number = parse_id(&number, "ticket")?;
-    let view = state.desk.assign(&auth.actor, number, &input.assignee_email, input.reason.as_deref()).await?;
+    let view = state
+        .desk
+        .assign(&auth.actor, number, &input.assignee_email, input.criterion.as_deref(), input.reason.as_deref())
+        .await?;
     Ok(Json(state.desk.with_sla(view).await?.into()))
 }
 

@@ -6,8 +6,10 @@ mod accounts;
 mod admin;
 mod admin_calendar;
 mod admin_mail;
+mod admin_routing;
 mod format;
 mod login;
+mod routing;
 mod session;
 mod tickets;
 
@@ -198,6 +200,15 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/directory", post(admin::add_item))
         .route("/admin/services", post(admin::add_service))
         .route("/admin/calendars", get(admin_calendar::index).post(admin_calendar::save))
+        .route("/admin/routing", get(admin_routing::index))
+        .route("/admin/routing/place", post(admin_routing::place))
+        .route("/admin/routing/service", post(admin_routing::service))
+        .route("/admin/routing/competences", post(admin_routing::competences))
+        .route("/admin/routing/absence", post(admin_routing::add_absence))
+        .route("/admin/routing/absence/delete", post(admin_routing::delete_absence))
+        .route("/admin/routing/settings", post(admin_routing::settings))
+        .route("/tickets/{number}/level", post(routing::change_level))
+        .route("/tickets/{number}/authorization", post(routing::authorization))
         .route("/admin/mail", get(admin_mail::index))
         .route("/admin/mail/settings", post(admin_mail::save_settings))
         .route("/admin/mail/mailboxes", post(admin_mail::save_mailbox))

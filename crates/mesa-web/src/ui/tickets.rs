@@ -76,7 +76,7 @@ fn row(state: &AppState, tr: &super::Tr, view: TicketView, sla: &SlaStatus) -> R
 }
 
 /// The queues of the agent workspace, and the requester's "my requests".
-const QUEUES: [&str; 6] = ["mine", "team", "unassigned", "on_hold", "awaiting", "all"];
+const QUEUES: [&str; 7] = ["mine", "team", "unassigned", "on_hold", "awaiting", "authorize", "all"];
 
 #[derive(Deserialize, Default)]
 pub struct ListParams {
@@ -140,7 +140,8 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer, Query(f): Query
     let queue = f
         .queue
         .clone()
-        .filter(|q| staff && QUEUES.contains(&q.as_str()))
+        // "Por autorizar" (seed 004) is also for an approver who is not staff.
+        .filter(|q| (staff && QUEUES.contains(&q.as_str())) || q == "authorize")
         .unwrap_or_else(|| if session.actor.role.is_staff() { "mine".into() } else { "all".into() });
     let open = vec![Status::New, Status::Assigned, Status::InProgress, Status::OnHold];
     let mut query =
@@ -160,6 +161,7 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer, Query(f): Query
         }
         "on_hold" => query.statuses = vec![Status::OnHold],
         "awaiting" => query.statuses = vec![Status::Solved],
+        "authorize" => query.awaiting_my_authorization = true,
         _ => {}
     }
     if let Some(s) = f.status.as_deref().filter(|s| !s.is_empty()) {
@@ -283,7 +285,9 @@ pub async fn bulk(State(state): State<AppState>, viewer: Viewer, body: axum::bod
     let actor = &viewer.0.actor;
     for number in form.numbers {
         let result = match form.action.as_str() {
-            "assign" => state.desk.assign(actor, number, &form.assignee_email, Some("bulk")).await.map(|_| ()),
+            "assign" => {
+                state.desk.assign(actor, number, &form.assignee_email, Some("other"), Some("bulk")).await.map(|_| ())
+            }
             "status" => {
                 let to = Status::parse(&form.to).map_err(AppError::from)?;
                 state
@@ -524,9 +528,19 @@ struct TicketPageT {
     is_requester: bool,
     can_reply: bool,
     my_email: String,
+    /// Routing (issue 14): agents without the service's competence (the
+    /// assign form warns), the criteria, and what this viewer may do.
+    no_competence: Vec<String>,
+    criteria: Vec<(&'static str, &'static str)>,
+    can_change_level: bool,
+    can_authorize: bool,
 }
 
 impl TicketPageT {
+    fn lacks(&self, email: &str) -> bool {
+        self.no_competence.iter().any(|e| e == email)
+    }
+
     fn can(&self, status: &str) -> bool {
         self.moves.iter().any(|(s, _)| *s == status)
     }
@@ -566,6 +580,11 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(number): P
     if let Some(outcome) = t.outcome {
         details.push((tr.t("ui.field.outcome"), tr.label(&outcome).to_owned()));
     }
+    // Who the case went to and why (internal: staff only see it).
+    if let Some(last) = history.iter().rev().find(|h| h.field == "routing") {
+        let why = last.after_value.clone().unwrap_or_default();
+        details.push((tr.t("ui.field.routing"), super::routing::history_value(&tr, "routing", why)));
+    }
     details.retain(|(_, v)| !v.is_empty());
     let moves = Status::ALL
         .iter()
@@ -598,7 +617,7 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(number): P
                 if label == "??" { h.field.clone() } else { label.to_owned() }
             },
             before: h.before_value.unwrap_or_default(),
-            after: h.after_value.unwrap_or_default(),
+            after: super::routing::history_value(&tr, &h.field, h.after_value.unwrap_or_default()),
             at: when(h.created_at, tz),
         })
         .collect();
@@ -648,6 +667,13 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(number): P
         hold_reasons: HoldReason::ALL.iter().map(|r| (r.as_str(), tr.label(r))).collect(),
         outcomes: Outcome::ALL.iter().map(|o| (o.as_str(), tr.label(o))).collect(),
         agents,
+        no_competence: match (session.actor.can_work_tickets(), t.service_id) {
+            (true, Some(service)) => state.desk.lacking_competence(service).await?,
+            _ => Vec::new(),
+        },
+        criteria: super::routing::criteria(&tr),
+        can_change_level: session.actor.can_work_tickets() && t.status.is_open(),
+        can_authorize: state.desk.may_decide_authorization(&session.actor, t).await?,
         is_requester: session.actor.role == Role::Requester,
         can_reply: session.actor.can_reply(t) && t.status != Status::Closed,
         my_email: session.user.email.to_string(),
@@ -682,6 +708,8 @@ pub struct AssignForm {
     csrf: String,
     assignee_email: String,
     #[serde(default)]
+    criterion: String,
+    #[serde(default)]
     reason: String,
 }
 
@@ -693,7 +721,8 @@ pub async fn assign(
 ) -> UiResult<Response> {
     viewer.check_csrf(&form.csrf)?;
     let reason = Some(form.reason.as_str()).filter(|r| !r.trim().is_empty());
-    state.desk.assign(&viewer.0.actor, number, &form.assignee_email, reason).await?;
+    let criterion = Some(form.criterion.as_str()).filter(|c| !c.trim().is_empty());
+    state.desk.assign(&viewer.0.actor, number, &form.assignee_email, criterion, reason).await?;
     Ok(Redirect::to(&format!("/tickets/{number}")).into_response())
 }
 

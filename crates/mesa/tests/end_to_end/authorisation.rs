@@ -156,6 +156,17 @@ async fn every_route_but_health_and_the_api_document_needs_a_valid_token() {
         ("PATCH", "/api/v1/teams/1".to_owned()),
         ("GET", "/api/v1/settings/labels".to_owned()),
         ("PUT", "/api/v1/settings/labels".to_owned()),
+        ("GET", "/api/v1/settings/routing".to_owned()),
+        ("PUT", "/api/v1/settings/routing".to_owned()),
+        ("POST", format!("/api/v1/tickets/{n}/escalate")),
+        ("POST", format!("/api/v1/tickets/{n}/de-escalate")),
+        ("POST", format!("/api/v1/tickets/{n}/authorization")),
+        ("GET", "/api/v1/users/ana@mesa.test/absences".to_owned()),
+        ("POST", "/api/v1/users/ana@mesa.test/absences".to_owned()),
+        ("DELETE", "/api/v1/absences/1".to_owned()),
+        ("PUT", "/api/v1/buildings/1".to_owned()),
+        ("PUT", "/api/v1/departments/1".to_owned()),
+        ("PUT", "/api/v1/services/1".to_owned()),
     ];
     let forged = format!("mesa_{}", "0".repeat(64));
     for (method, path) in routes {

@@ -99,11 +99,12 @@ async fn tickets_carry_their_service_targets_and_the_queue_sorts_by_due_date() {
         let (_, low) = desk
             .post(&desk.ana, "/api/v1/tickets", json!({"subject": "baja", "description": "x", "priority": "low"}))
             .await;
+        // critical is the desk's call: an agent opens it for the requester
         let (_, critical) = desk
             .post(
-                &desk.ana,
+                &desk.agent,
                 "/api/v1/tickets",
-                json!({"subject": "crítica", "description": "x", "priority": "critical"}),
+                json!({"subject": "crítica", "description": "x", "priority": "critical", "requester_email": "ana@mesa.test"}),
             )
             .await;
         assert_eq!(critical["sla"]["response"]["target_minutes"], 30);

@@ -163,7 +163,7 @@ async fn transitions_outside_the_lifecycle_are_conflicts_and_missing_fields_are_
 }
 
 #[tokio::test]
-async fn assignment_needs_an_agent_or_admin_and_a_reason_to_take_a_ticket_from_someone() {
+async fn assignment_needs_an_agent_or_admin_and_a_criterion_and_reason_to_take_a_ticket_from_someone() {
     for db in databases() {
         let desk = Desk::start(db).await;
         let n = desk.open(&desk.ana, "VPN", "No conecta").await;
@@ -178,9 +178,16 @@ async fn assignment_needs_an_agent_or_admin_and_a_reason_to_take_a_ticket_from_s
         let (status, _) = desk.post(&desk.agent, &path, json!({"assignee_email": "tecnico@mesa.test"})).await;
         assert_eq!(status, StatusCode::OK);
         let (status, body) = desk.post(&desk.admin, &path, json!({"assignee_email": "lider@mesa.test"})).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("criterion")));
+        let (status, body) =
+            desk.post(&desk.admin, &path, json!({"assignee_email": "lider@mesa.test", "criterion": "absence"})).await;
         assert_eq!((status, body["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("reason")));
         let (status, body) = desk
-            .post(&desk.admin, &path, json!({"assignee_email": "lider@mesa.test", "reason": "Ausencia del técnico"}))
+            .post(
+                &desk.admin,
+                &path,
+                json!({"assignee_email": "lider@mesa.test", "criterion": "absence", "reason": "Ausencia del técnico"}),
+            )
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body["assignee"]["email"], "lider@mesa.test");
