@@ -114,14 +114,22 @@ pub async fn load(desk: &Desk, tickets: usize) -> anyhow::Result<()> {
             catalog::SERVICES.iter().position(|s| s.name == sample.service).context("sample service")?;
         let service = &services[service_index];
         let requester = dice.pick(&requesters).clone();
+        let priority = Priority::parse(sample.priority)?;
+        // Only the desk opens a ticket as critical: an agent takes that call by phone.
+        let (opener, on_behalf) = if priority == Priority::Critical {
+            (dice.pick(&agents).clone(), Some(requester.email.to_string()))
+        } else {
+            (requester.clone(), None)
+        };
         let view = desk
             .open_ticket(
-                &requester,
+                &opener,
                 OpenTicket {
                     subject: sample.subject.into(),
                     description: sample.description.into(),
-                    priority: Some(Priority::parse(sample.priority)?),
+                    priority: Some(priority),
                     service_id: Some(service.id),
+                    requester_email: on_behalf,
                     ..OpenTicket::default()
                 },
             )
