@@ -2,6 +2,8 @@
 //! allowed, and tells the store what to persist. Adapters (web, CLI, mail)
 //! call these and nothing below them.
 
+#![forbid(unsafe_code)]
+
 mod auth;
 mod automation;
 mod directory;

@@ -5,6 +5,8 @@
 //! `MESA_TEST_POSTGRES_URL`, so tests run in parallel without seeing each
 //! other's rows.
 
+#![forbid(unsafe_code)]
+
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};

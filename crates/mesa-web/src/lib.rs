@@ -2,6 +2,8 @@
 //! OpenAPI document. Handlers parse input, call a `mesa_app` use case and
 //! shape the answer; they hold no rules of their own.
 
+#![forbid(unsafe_code)]
+
 mod api;
 mod error;
 mod extract;
