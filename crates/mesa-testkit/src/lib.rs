@@ -63,33 +63,6 @@ pub fn database_choice(postgres_url: Option<&str>, ci: Option<&str>) -> Result<V
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_postgres_url_adds_postgres_to_sqlite() {
-        let url = Some("postgres://postgres@127.0.0.1/test");
-        assert_eq!(database_choice(url, None), Ok(vec![Db::Sqlite, Db::Postgres]));
-        assert_eq!(database_choice(url, Some("true")), Ok(vec![Db::Sqlite, Db::Postgres]));
-    }
-
-    #[test]
-    fn without_a_postgres_url_a_developer_runs_on_sqlite_only() {
-        assert_eq!(database_choice(None, None), Ok(vec![Db::Sqlite]));
-        assert_eq!(database_choice(Some("  "), Some("false")), Ok(vec![Db::Sqlite]));
-    }
-
-    #[test]
-    fn ci_fails_when_postgres_would_be_skipped() {
-        for ci in ["true", "TRUE", "1"] {
-            let err = database_choice(None, Some(ci)).unwrap_err();
-            assert!(err.contains("PostgreSQL SKIPPED") && err.contains(POSTGRES_ENV), "{err}");
-        }
-        assert!(database_choice(Some(""), Some("true")).is_err());
-    }
-}
-
 /// A fresh, empty database and data directory; the schema is dropped when
 /// this is dropped.
 pub struct TestDb {
@@ -259,5 +232,32 @@ impl Drop for TestServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_postgres_url_adds_postgres_to_sqlite() {
+        let url = Some("postgres://postgres@127.0.0.1/test");
+        assert_eq!(database_choice(url, None), Ok(vec![Db::Sqlite, Db::Postgres]));
+        assert_eq!(database_choice(url, Some("true")), Ok(vec![Db::Sqlite, Db::Postgres]));
+    }
+
+    #[test]
+    fn without_a_postgres_url_a_developer_runs_on_sqlite_only() {
+        assert_eq!(database_choice(None, None), Ok(vec![Db::Sqlite]));
+        assert_eq!(database_choice(Some("  "), Some("false")), Ok(vec![Db::Sqlite]));
+    }
+
+    #[test]
+    fn ci_fails_when_postgres_would_be_skipped() {
+        for ci in ["true", "TRUE", "1"] {
+            let err = database_choice(None, Some(ci)).unwrap_err();
+            assert!(err.contains("PostgreSQL SKIPPED") && err.contains(POSTGRES_ENV), "{err}");
+        }
+        assert!(database_choice(Some(""), Some("true")).is_err());
     }
 }
