@@ -12,7 +12,7 @@ pub mod mail;
 mod policy;
 mod tickets;
 
-pub use auth::{SESSION_HOURS, Session, hash_password, new_token, same_secret};
+pub use auth::{MIN_PASSWORD_CHARS, SESSION_HOURS, Session, hash_password, new_token, same_secret};
 pub use automation::AutomationLine;
 pub use directory::{NewServiceInput, UserChanges};
 pub use error::{AppError, AppResult};

@@ -9,6 +9,7 @@ use mesa_core::{Role, TicketType, User};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::contract::{Conflict, Forbidden, fields};
 use crate::extract::{ApiJson, Auth};
 use crate::{ApiError, AppState};
 
@@ -46,17 +47,21 @@ impl From<&User> for UserOut {
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewUserIn {
+    #[schema(schema_with = fields::email)]
     email: String,
+    #[schema(schema_with = fields::name)]
     name: String,
     /// `requester`, `agent`, `admin` or `manager`.
+    #[schema(schema_with = fields::role)]
     role: String,
     /// At least 10 characters; stored as an Argon2 hash.
+    #[schema(schema_with = fields::password)]
     password: Option<String>,
 }
 
 /// All users (administrators only).
 #[utoipa::path(get, path = "/users", tag = "users", security(("bearer" = [])),
-    responses((status = 200, body = Vec<UserOut>), (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Vec<UserOut>), Forbidden))]
 pub async fn list_users(State(state): State<AppState>, auth: Auth) -> Result<Json<Vec<UserOut>>, ApiError> {
     let users = state.desk.list_users(&auth.actor).await?;
     Ok(Json(users.iter().map(UserOut::from).collect()))
@@ -64,8 +69,7 @@ pub async fn list_users(State(state): State<AppState>, auth: Auth) -> Result<Jso
 
 /// Creates a user (administrators only).
 #[utoipa::path(post, path = "/users", tag = "users", security(("bearer" = [])), request_body = NewUserIn,
-    responses((status = 201, body = UserOut), (status = 403, body = crate::error::ErrorBody),
-              (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 201, body = UserOut), Forbidden, Conflict))]
 pub async fn create_user(
     State(state): State<AppState>,
     auth: Auth,
@@ -96,7 +100,9 @@ impl From<DirectoryItem> for ItemOut {
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewItemIn {
+    #[schema(schema_with = fields::name)]
     name: String,
+    #[schema(schema_with = fields::optional_name)]
     detail: Option<String>,
 }
 
@@ -123,7 +129,7 @@ pub async fn list_departments(State(state): State<AppState>, _auth: Auth) -> Res
 
 /// Adds a department (administrators only).
 #[utoipa::path(post, path = "/departments", tag = "directory", security(("bearer" = [])), request_body = NewItemIn,
-    responses((status = 201, body = ItemOut), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+    responses((status = 201, body = ItemOut), Forbidden, Conflict))]
 pub async fn create_department(
     State(state): State<AppState>,
     auth: Auth,
@@ -141,7 +147,7 @@ pub async fn list_buildings(State(state): State<AppState>, _auth: Auth) -> Resul
 
 /// Adds a building (administrators only).
 #[utoipa::path(post, path = "/buildings", tag = "directory", security(("bearer" = [])), request_body = NewItemIn,
-    responses((status = 201, body = ItemOut), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+    responses((status = 201, body = ItemOut), Forbidden, Conflict))]
 pub async fn create_building(
     State(state): State<AppState>,
     auth: Auth,
@@ -159,7 +165,7 @@ pub async fn list_teams(State(state): State<AppState>, _auth: Auth) -> Result<Js
 
 /// Adds a team (administrators only).
 #[utoipa::path(post, path = "/teams", tag = "directory", security(("bearer" = [])), request_body = NewItemIn,
-    responses((status = 201, body = ItemOut), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+    responses((status = 201, body = ItemOut), Forbidden, Conflict))]
 pub async fn create_team(
     State(state): State<AppState>,
     auth: Auth,
@@ -195,12 +201,17 @@ impl From<Service> for ServiceOut {
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewServiceIn {
+    #[schema(schema_with = fields::name)]
     name: String,
+    #[schema(schema_with = fields::name)]
     category: String,
     /// `incident` (default), `service_request`, `maintenance`, `security_incident`.
+    #[schema(schema_with = fields::ticket_type)]
     default_type: Option<String>,
     /// 1 (default) to 3.
+    #[schema(minimum = 1, maximum = 3)]
     default_level: Option<i64>,
+    #[schema(minimum = 1)]
     team_id: Option<i64>,
 }
 
@@ -213,8 +224,7 @@ pub async fn list_services(State(state): State<AppState>, _auth: Auth) -> Result
 
 /// Adds a service to the catalog (administrators only).
 #[utoipa::path(post, path = "/services", tag = "directory", security(("bearer" = [])), request_body = NewServiceIn,
-    responses((status = 201, body = ServiceOut), (status = 403, body = crate::error::ErrorBody),
-              (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 201, body = ServiceOut), Forbidden, Conflict))]
 pub async fn create_service(
     State(state): State<AppState>,
     auth: Auth,

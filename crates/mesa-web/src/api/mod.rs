@@ -1,5 +1,6 @@
 //! The `/api/v1` routes.
 
+pub(crate) mod contract;
 mod directory;
 mod mail;
 mod meta;
