@@ -2,6 +2,8 @@
 //! allowed, and tells the store what to persist. Adapters (web, CLI, mail)
 //! call these and nothing below them.
 
+#![forbid(unsafe_code)]
+
 mod accounts;
 mod auth;
 mod automation;
@@ -17,7 +19,7 @@ mod tickets;
 mod words;
 
 pub use accounts::{DeadLink, LinkView};
-pub use auth::{SESSION_HOURS, Session, hash_password, new_token, same_secret};
+pub use auth::{MIN_PASSWORD_CHARS, SESSION_HOURS, Session, hash_password, new_token, same_secret};
 pub use automation::AutomationLine;
 pub use calendars::{CalendarEntry, MAX_HISTORY};
 pub use catalog::{ItemChanges, ServiceChanges};

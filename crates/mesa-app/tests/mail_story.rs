@@ -1,6 +1,8 @@
 //! The mail channel's story on SQLite and PostgreSQL: the corpus ingested
 //! end to end, threading, loop protection, requesters by mail, idempotency.
 
+#![forbid(unsafe_code)]
+
 use chrono::Utc;
 use mesa_app::mail::{MailboxInput, MailboxToken};
 use mesa_app::{

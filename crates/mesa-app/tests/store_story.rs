@@ -1,6 +1,8 @@
 //! The database story: the same use cases on SQLite and PostgreSQL (when
 //! MESA_TEST_POSTGRES_URL is set), each test on a fresh database.
 
+#![forbid(unsafe_code)]
+
 use std::sync::Arc;
 
 use mesa_app::{BlobStore, Desk, DeskSettings, OpenTicket, Store};

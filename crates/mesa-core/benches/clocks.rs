@@ -7,6 +7,8 @@
 //! Run: `cargo bench -p mesa-core --bench clocks` (`MESA_BENCH_CLOCKS=n`
 //! evaluations per age, default 20000).
 
+#![forbid(unsafe_code)]
+
 use std::hint::black_box;
 use std::time::Instant;
 

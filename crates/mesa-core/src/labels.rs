@@ -24,6 +24,16 @@ impl Lang {
         }
     }
 
+    /// The locale pages declare (`lang`), so a browser that formats date
+    /// fields by the page's language shows the desk's day-month-year order:
+    /// Colombian Spanish, or British English (also day first).
+    pub fn locale(self) -> &'static str {
+        match self {
+            Lang::Es => "es-CO",
+            Lang::En => "en-GB",
+        }
+    }
+
     /// Reads `es`, `en`, `es-CO`, `en-US`…; anything else is Spanish.
     pub fn from_code(code: &str) -> Lang {
         match code.get(..2).map(str::to_ascii_lowercase).as_deref() {
@@ -64,6 +74,51 @@ fn catalog(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
 /// than hidden (the tests make sure none is missing).
 pub fn text(lang: Lang, key: &str) -> &'static str {
     catalog(lang).get(key).copied().unwrap_or("??")
+}
+
+/// The CLDR plural category of the whole number `n` in `lang`: Spanish and
+/// English both say `one` for exactly 1 and `other` for everything else
+/// (Spanish's `many`, for exact millions written in words, never applies to
+/// numbers written in digits).
+pub fn plural_category(lang: Lang, n: i64) -> &'static str {
+    match lang {
+        Lang::Es | Lang::En if n == 1 => "one",
+        Lang::Es | Lang::En => "other",
+    }
+}
+
+/// A counted phrase: the text of `key.one` or `key.other` (by
+/// [`plural_category`]) with `{n}` replaced by `n` written the language's
+/// way: "1 caso", "25 casos", "10.000 casos"; "1 ticket", "10,000 tickets".
+pub fn count(lang: Lang, key: &str, n: i64) -> String {
+    let form = text(lang, &format!("{key}.{}", plural_category(lang, n)));
+    form.replace("{n}", &number(lang, n))
+}
+
+/// A whole number with the language's digit grouping: Spanish groups with
+/// a dot from five digits on (2026, 10.000), English with a comma from four
+/// (2,026).
+pub fn number(lang: Lang, n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let (separator, min_digits) = match lang {
+        Lang::Es => ('.', 5),
+        Lang::En => (',', 4),
+    };
+    let mut out = String::new();
+    if n < 0 {
+        out.push('-');
+    }
+    if digits.len() < min_digits {
+        out.push_str(&digits);
+        return out;
+    }
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(separator);
+        }
+        out.push(d);
+    }
+    out
 }
 
 /// Every domain value that people see has a label.
@@ -140,6 +195,42 @@ mod tests {
         assert_eq!(Status::InProgress.label(Lang::Es), "En progreso");
         assert_eq!(Status::InProgress.label(Lang::En), "In progress");
         assert_eq!(HoldReason::Warranty.label(Lang::Es), "Garantía");
+    }
+
+    #[test]
+    fn counts_agree_with_their_number_in_both_languages() {
+        assert_eq!(count(Lang::Es, "ui.queue.count", 1), "1 caso");
+        assert_eq!(count(Lang::Es, "ui.queue.count", 0), "0 casos");
+        assert_eq!(count(Lang::Es, "ui.queue.count", 25), "25 casos");
+        assert_eq!(count(Lang::En, "ui.queue.count", 1), "1 ticket");
+        assert_eq!(count(Lang::En, "ui.queue.count", 2), "2 tickets");
+        assert_eq!(count(Lang::Es, "ui.queue.count_more", 1000), "más de 1000 casos");
+        assert_eq!(count(Lang::En, "ui.queue.count_more", 1000), "more than 1,000 tickets");
+    }
+
+    #[test]
+    fn numbers_are_grouped_the_languages_way() {
+        assert_eq!(number(Lang::Es, 2026), "2026");
+        assert_eq!(number(Lang::Es, 10_000), "10.000");
+        assert_eq!(number(Lang::Es, 1_234_567), "1.234.567");
+        assert_eq!(number(Lang::En, 999), "999");
+        assert_eq!(number(Lang::En, 1_000), "1,000");
+        assert_eq!(number(Lang::En, -123_456), "-123,456");
+    }
+
+    #[test]
+    fn every_plural_key_has_both_forms_and_names_its_number() {
+        for lang in Lang::ALL {
+            for (key, value) in catalog(lang) {
+                let Some(base) = key.strip_suffix(".one").or_else(|| key.strip_suffix(".other")) else { continue };
+                for form in ["one", "other"] {
+                    let text = text(lang, &format!("{base}.{form}"));
+                    assert_ne!(text, "??", "{base}.{form} is missing in {}", lang.code());
+                    assert!(text.contains("{n}"), "{base}.{form} ({}) does not show its number", lang.code());
+                }
+                assert!(value.contains("{n}"));
+            }
+        }
     }
 
     #[test]

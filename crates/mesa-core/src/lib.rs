@@ -3,6 +3,8 @@
 //! Adapters (web, mail, CLI) parse their input into these types, ask this crate
 //! what is allowed, and hand the result to the store.
 
+#![forbid(unsafe_code)]
+
 pub mod access;
 pub mod account;
 pub mod automation;

@@ -6,6 +6,8 @@
 //! Messages too big or too pathological to commit (10 MB attachments, deep
 //! nesting, endless headers, random bytes) are generated in `generated_*` tests.
 
+#![forbid(unsafe_code)]
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;

@@ -1,6 +1,8 @@
 //! The transports against real servers: aiosmtpd for SMTP, Dovecot for IMAP
 //! (see `mesa_testkit::mail_servers`). Each test starts its own servers.
 
+#![forbid(unsafe_code)]
+
 use std::time::{Duration, Instant};
 
 use mesa_mail::oauth::{OAuthError, RefreshRequest, TokenUrlError};

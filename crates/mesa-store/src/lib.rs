@@ -4,6 +4,8 @@
 //! run on whichever pool the store holds; only full-text search differs per
 //! backend. The same story tests run on both databases.
 
+#![forbid(unsafe_code)]
+
 mod accounts;
 mod blobs;
 mod checkpointer;

@@ -5,6 +5,8 @@
 //! `MESA_TEST_POSTGRES_URL`, so tests run in parallel without seeing each
 //! other's rows.
 
+#![forbid(unsafe_code)]
+
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
@@ -26,12 +28,39 @@ pub enum Db {
 
 /// The databases to run every store test on: SQLite always, PostgreSQL
 /// when `MESA_TEST_POSTGRES_URL` is set.
+///
+/// When it is not set the skip is never silent: the first call in a test
+/// process says so on stderr, and under `CI=true` it panics, so a CI run
+/// that lost its PostgreSQL fails instead of passing on SQLite alone.
 pub fn databases() -> Vec<Db> {
-    let mut dbs = vec![Db::Sqlite];
-    if std::env::var(POSTGRES_ENV).is_ok_and(|u| !u.is_empty()) {
-        dbs.push(Db::Postgres);
+    let postgres_url = std::env::var(POSTGRES_ENV).ok();
+    let ci = std::env::var("CI").ok();
+    match database_choice(postgres_url.as_deref(), ci.as_deref()) {
+        Ok(dbs) => {
+            if !dbs.contains(&Db::Postgres) {
+                static SAID: std::sync::Once = std::sync::Once::new();
+                SAID.call_once(|| eprintln!("{POSTGRES_SKIPPED}"));
+            }
+            dbs
+        }
+        Err(message) => panic!("{message}"),
     }
-    dbs
+}
+
+/// What a test process says when PostgreSQL is left out.
+pub const POSTGRES_SKIPPED: &str =
+    "NOTE: PostgreSQL SKIPPED: MESA_TEST_POSTGRES_URL is unset, database tests run on SQLite only";
+
+/// The databases for a PostgreSQL URL (if any) and the `CI` variable: CI
+/// (`CI=true` or `CI=1`) refuses to leave PostgreSQL out.
+pub fn database_choice(postgres_url: Option<&str>, ci: Option<&str>) -> Result<Vec<Db>, String> {
+    match postgres_url.filter(|u| !u.trim().is_empty()) {
+        Some(_) => Ok(vec![Db::Sqlite, Db::Postgres]),
+        None if ci.is_some_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "true" | "1" | "yes")) => Err(
+            format!("{POSTGRES_SKIPPED}, and CI=true requires both databases: set {POSTGRES_ENV} (scripts/test does)"),
+        ),
+        None => Ok(vec![Db::Sqlite]),
+    }
 }
 
 /// A fresh, empty database and data directory; the schema is dropped when
@@ -203,5 +232,32 @@ impl Drop for TestServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_postgres_url_adds_postgres_to_sqlite() {
+        let url = Some("postgres://postgres@127.0.0.1/test");
+        assert_eq!(database_choice(url, None), Ok(vec![Db::Sqlite, Db::Postgres]));
+        assert_eq!(database_choice(url, Some("true")), Ok(vec![Db::Sqlite, Db::Postgres]));
+    }
+
+    #[test]
+    fn without_a_postgres_url_a_developer_runs_on_sqlite_only() {
+        assert_eq!(database_choice(None, None), Ok(vec![Db::Sqlite]));
+        assert_eq!(database_choice(Some("  "), Some("false")), Ok(vec![Db::Sqlite]));
+    }
+
+    #[test]
+    fn ci_fails_when_postgres_would_be_skipped() {
+        for ci in ["true", "TRUE", "1"] {
+            let err = database_choice(None, Some(ci)).unwrap_err();
+            assert!(err.contains("PostgreSQL SKIPPED") && err.contains(POSTGRES_ENV), "{err}");
+        }
+        assert!(database_choice(Some(""), Some("true")).is_err());
     }
 }

@@ -1,8 +1,9 @@
 //! Extractors that turn every bad input into our JSON error format.
 
 use axum::Json;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::extract::{FromRequest, FromRequestParts, Multipart, Query, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use mesa_core::{Actor, User};
@@ -32,22 +33,67 @@ impl FromRequestParts<AppState> for Auth {
     }
 }
 
-/// JSON body: bad syntax is 400, a body of the wrong shape (missing or
-/// mistyped field) 422, too large 413.
+/// JSON body: bad syntax is 400, a body of the wrong shape (not an object,
+/// a missing or mistyped field) 422, too large 413. Every body Mesa reads is
+/// a JSON object, as the OpenAPI document says (serde alone would also read a
+/// struct from an array).
 pub struct ApiJson<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(value)) => Ok(ApiJson(value)),
-            Err(JsonRejection::JsonDataError(e)) => Err(ApiError::validation(None, e.body_text())),
+        let value = match Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(Json(value)) => value,
+            Err(JsonRejection::JsonDataError(e)) => return Err(ApiError::validation(None, e.body_text())),
             Err(JsonRejection::BytesRejection(e)) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                Err(ApiError::too_large("the request body is too large"))
+                return Err(ApiError::too_large("the request body is too large"));
             }
-            Err(e) => Err(ApiError::malformed(e.body_text())),
+            Err(e) => return Err(ApiError::malformed(e.body_text())),
+        };
+        if !value.is_object() {
+            return Err(ApiError::validation(None, "the request body must be a JSON object"));
         }
+        serde_json::from_value(whole_numbers_as_integers(value))
+            .map(ApiJson)
+            .map_err(|e| ApiError::validation(None, format!("the JSON body does not fit: {e}")))
+    }
+}
+
+/// JSON has one number type: `62.0` is the integer 62 (as JSON Schema
+/// says), so a float without a fraction is read as an integer, which serde
+/// would refuse for an integer field. Fields that take fractions still read
+/// integers.
+fn whole_numbers_as_integers(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            // Up to 2^53, where every whole float is exact.
+            if f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0 {
+                Value::from(f as i64)
+            } else {
+                Value::Number(n)
+            }
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(whole_numbers_as_integers).collect()),
+        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, whole_numbers_as_integers(v))).collect()),
+        other => other,
+    }
+}
+
+/// A multipart body; a missing or wrong content type is 400 in our JSON
+/// error format (axum's own rejection is plain text).
+pub struct ApiMultipart(pub Multipart);
+
+impl<S: Send + Sync> FromRequest<S> for ApiMultipart {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        Multipart::from_request(req, state)
+            .await
+            .map(ApiMultipart)
+            .map_err(|e: MultipartRejection| ApiError::malformed(e.body_text()))
     }
 }
 

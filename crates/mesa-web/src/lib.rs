@@ -2,6 +2,8 @@
 //! OpenAPI document. Handlers parse input, call a `mesa_app` use case and
 //! shape the answer; they hold no rules of their own.
 
+#![forbid(unsafe_code)]
+
 mod api;
 mod error;
 mod extract;
@@ -42,7 +44,7 @@ const JSON_BODY_LIMIT: usize = 1024 * 1024;
 
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
-    let (api, doc) = documented(state.desk.settings().max_attachment_bytes).split_for_parts();
+    let (api, doc) = documented(state.desk.settings().max_attachment_bytes);
     let doc_json = serde_json::to_string(&doc).expect("the OpenAPI document serialises");
     api.route("/api/v1/openapi.json", get(move || async move { openapi_response(doc_json.clone()) }))
         .merge(ui::routes())
@@ -61,18 +63,24 @@ fn openapi_response(body: String) -> impl axum::response::IntoResponse {
 
 /// The OpenAPI document, generated from the handlers' annotations.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    documented(mesa_app::DeskSettings::default().max_attachment_bytes).split_for_parts().1
+    documented(mesa_app::DeskSettings::default().max_attachment_bytes).1
 }
 
-/// The API under `/api/v1`, with its document.
-fn documented(max_attachment_bytes: usize) -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api::routes(max_attachment_bytes))
+/// The API under `/api/v1`, and its document with the error answers every
+/// operation's shape implies (`api::contract`).
+fn documented(max_attachment_bytes: usize) -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", api::routes(max_attachment_bytes))
+        .split_for_parts();
+    utoipa::Modify::modify(&api::contract::ErrorResponses, &mut doc);
+    (router, doc)
 }
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Mesa API", description = "Help desk for the IT offices of public institutions."),
     modifiers(&SecurityAddon),
+    components(schemas(error::ErrorBody)),
     tags((name = "tickets"), (name = "directory"), (name = "users"), (name = "policy"), (name = "routing"), (name = "mail"), (name = "meta"))
 )]
 struct ApiDoc;

@@ -24,6 +24,8 @@
 //!
 //! Smoke run: `MESA_BENCH_TICKETS=300 MESA_BENCH_QUERIES=50 cargo bench -p mesa --bench api`
 
+#![forbid(unsafe_code)]
+
 use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::Arc;

@@ -11,6 +11,8 @@
 //! `MESA_BENCH_MAILS` (10000), `MESA_BENCH_MAIL_CLIENTS` (4),
 //! `MESA_BENCH_MAIL_PROCESSES` (200), `MESA_BENCH_DB` (`sqlite`, `postgres`, `both`).
 
+#![forbid(unsafe_code)]
+
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::sync::Arc;

@@ -223,7 +223,7 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<ExitCode> {
                 DeskSettings { max_attachment_bytes: serve.max_attachment_bytes, mail: mail.identity.clone() };
             let desk = open_desk(&data, settings).await?;
             if args.demo && crate::demo::is_empty(&desk).await? {
-                crate::demo::load(&desk, DemoArgs { tickets: 300 }.tickets).await?;
+                crate::demo::load_and_report(&desk, DemoArgs { tickets: 300 }.tickets).await?;
             }
             let worker = (args.automation_interval_secs > 0).then(|| {
                 crate::automation_worker::spawn(
@@ -327,7 +327,7 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<ExitCode> {
             if !crate::demo::is_empty(&desk).await? {
                 bail!("the desk already has users; the demo loads only into an empty data directory");
             }
-            crate::demo::load(&desk, args.tickets).await?;
+            crate::demo::load_and_report(&desk, args.tickets).await?;
         }
     }
     Ok(ExitCode::SUCCESS)

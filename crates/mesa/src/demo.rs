@@ -2,13 +2,16 @@
 //! `demo_catalog.rs`). Every ticket goes through the real use cases, so the
 //! demo also exercises the lifecycle and history.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use mesa_app::{Desk, Directory, NewServiceInput, OpenTicket, hash_password};
 use mesa_core::lifecycle::TransitionInput;
 use mesa_core::{Actor, Email, Outcome, Priority, Role, Status, TicketType, User, search};
 use mesa_store::NewUser;
+use tracing::instrument::WithSubscriber;
 
 use crate::demo_catalog as catalog;
 
@@ -52,7 +55,73 @@ fn actor(user: &User) -> Actor {
     Actor { user_id: user.id, role: user.role }
 }
 
-pub async fn load(desk: &Desk, tickets: usize) -> anyhow::Result<()> {
+/// What a demo load made, for the short report the commands print.
+pub struct Summary {
+    pub services: usize,
+    pub agents: usize,
+    pub requesters: usize,
+    pub tickets: usize,
+    /// How many tickets ended in each status, in lifecycle order.
+    pub by_status: BTreeMap<Status, usize>,
+    pub lead_email: String,
+    pub requester_email: String,
+    pub token: String,
+    pub took: Duration,
+}
+
+impl Summary {
+    /// A few lines: what was loaded, and how to sign in.
+    pub fn lines(&self) -> Vec<String> {
+        let statuses: Vec<String> = self.by_status.iter().map(|(s, n)| format!("{n} {}", s.as_str())).collect();
+        vec![
+            format!(
+                "demo loaded in {:.1} s: {} services, {} agents, {} requesters, {} tickets",
+                self.took.as_secs_f64(),
+                self.services,
+                self.agents,
+                self.requesters,
+                self.tickets
+            ),
+            format!("tickets by status: {}", if statuses.is_empty() { "none".into() } else { statuses.join(", ") }),
+            format!("every demo account's password: {DEMO_PASSWORD}"),
+            format!("desk lead (admin): {}", self.lead_email),
+            format!("a requester: {}", self.requester_email),
+            format!("admin API token: {}", self.token),
+        ]
+    }
+}
+
+/// Loads the demo and prints its summary on stdout. While it loads, the
+/// use cases' per-ticket log lines are held back (warnings and errors still
+/// show), and a terminal gets a progress bar on stderr.
+pub async fn load_and_report(desk: &Desk, tickets: usize) -> anyhow::Result<()> {
+    let quiet = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::WARN)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_target(false)
+        .finish();
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(tickets as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("loading the demo desk {bar:40} {pos}/{len} tickets, {eta} left")
+                .map_err(|e| anyhow::anyhow!("progress bar template: {e}"))?,
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let result = load(desk, tickets, &bar).with_subscriber(quiet).await;
+    bar.finish_and_clear();
+    for line in result?.lines() {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+pub async fn load(desk: &Desk, tickets: usize, progress: &indicatif::ProgressBar) -> anyhow::Result<Summary> {
+    let started = Instant::now();
+    let mut by_status = BTreeMap::new();
     let mut dice = Dice(0x5eed_2026_c0ff_ee11);
     let mut ids: HashMap<&str, i64> = HashMap::new();
     for name in catalog::DEPARTMENTS {
@@ -143,6 +212,8 @@ pub async fn load(desk: &Desk, tickets: usize) -> anyhow::Result<()> {
             62..77 => Status::Solved,
             _ => Status::Closed,
         };
+        *by_status.entry(target).or_insert(0) += 1;
+        progress.inc(1);
         if target == Status::New {
             continue;
         }
@@ -198,14 +269,15 @@ pub async fn load(desk: &Desk, tickets: usize) -> anyhow::Result<()> {
 
     let lead = agents.iter().find(|a| a.role == Role::Admin).context("the catalog has an admin")?;
     let token = desk.create_token(lead.email.as_str()).await?;
-    println!(
-        "demo loaded: {} services, {} agents, {REQUESTERS} requesters, {tickets} tickets",
-        services.len(),
-        agents.len()
-    );
-    println!("every demo account's password: {DEMO_PASSWORD}");
-    println!("desk lead (admin): {}", lead.email);
-    println!("a requester: {}", requesters[0].email);
-    println!("admin API token: {token}");
-    Ok(())
+    Ok(Summary {
+        services: services.len(),
+        agents: agents.len(),
+        requesters: requesters.len(),
+        tickets,
+        by_status,
+        lead_email: lead.email.to_string(),
+        requester_email: requesters.first().map(|r| r.email.to_string()).unwrap_or_default(),
+        token,
+        took: started.elapsed(),
+    })
 }

@@ -1,5 +1,7 @@
 //! `mesa`: the help desk's one binary.
 
+#![forbid(unsafe_code)]
+
 mod automation_worker;
 mod calendar_lines;
 mod cli;

@@ -1,6 +1,8 @@
 //! The web interface in a real browser: Debian's Chromium driven through
-//! chromedriver (both installed by `.ci/run`). The whole story of a request,
+//! chromedriver (both installed by `scripts/test`). The whole story of a request,
 //! on the demo desk, with screenshots of the key pages.
+
+#![forbid(unsafe_code)]
 
 mod support;
 

@@ -1,6 +1,8 @@
 //! End-to-end tests: each starts the real `mesa` binary on a random port,
 //! on SQLite and (when MESA_TEST_POSTGRES_URL is set) on PostgreSQL.
 
+#![forbid(unsafe_code)]
+
 mod support;
 
 #[path = "end_to_end/accounts.rs"]

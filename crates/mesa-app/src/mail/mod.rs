@@ -154,7 +154,10 @@ impl Desk {
     /// unreadable), newest first: what the admin reviews.
     pub async fn held_mail(&self, actor: &Actor, limit: i64) -> AppResult<Vec<mesa_store::InboxMessage>> {
         require_admin(actor)?;
-        Ok(self.store.inbox_messages(&["quarantined", "unparseable", "rejected", "pending"], limit).await?)
+        Ok(self
+            .store
+            .inbox_messages(&["quarantined", "unparseable", "rejected", "pending"], limit.clamp(1, 500))
+            .await?)
     }
 
     /// The raw bytes of a received message (admins only).

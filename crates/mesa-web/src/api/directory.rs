@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::catalog::ListParams;
+use super::contract::{Conflict, Forbidden, fields};
 use super::routing::{PlaceOut, ServiceRoutingIn, nullable};
 use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::{ApiError, AppState};
@@ -54,17 +55,21 @@ impl From<&User> for UserOut {
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewUserIn {
+    #[schema(schema_with = fields::email)]
     email: String,
+    #[schema(schema_with = fields::name)]
     name: String,
     /// `requester`, `agent`, `admin` or `manager`.
+    #[schema(schema_with = fields::role)]
     role: String,
     /// At least 10 characters; stored as an Argon2 hash.
+    #[schema(schema_with = fields::password)]
     password: Option<String>,
 }
 
 /// All users (administrators only).
 #[utoipa::path(get, path = "/users", tag = "users", security(("bearer" = [])),
-    responses((status = 200, body = Vec<UserOut>), (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Vec<UserOut>), Forbidden))]
 pub async fn list_users(State(state): State<AppState>, auth: Auth) -> Result<Json<Vec<UserOut>>, ApiError> {
     let users = state.desk.list_users(&auth.actor).await?;
     Ok(Json(users.iter().map(UserOut::from).collect()))
@@ -72,8 +77,7 @@ pub async fn list_users(State(state): State<AppState>, auth: Auth) -> Result<Jso
 
 /// Creates a user (administrators only).
 #[utoipa::path(post, path = "/users", tag = "users", security(("bearer" = [])), request_body = NewUserIn,
-    responses((status = 201, body = UserOut), (status = 403, body = crate::error::ErrorBody),
-              (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 201, body = UserOut), Forbidden, Conflict))]
 pub async fn create_user(
     State(state): State<AppState>,
     auth: Auth,
@@ -106,7 +110,9 @@ impl From<DirectoryItem> for ItemOut {
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewItemIn {
+    #[schema(schema_with = fields::name)]
     name: String,
+    #[schema(schema_with = fields::optional_name)]
     detail: Option<String>,
     /// Buildings and departments: the pre-assigned agent (seed 001).
     #[serde(default, deserialize_with = "nullable")]
@@ -187,8 +193,7 @@ pub async fn list_departments(
 
 /// Adds a department (administrators only), optionally with its `agent_email`.
 #[utoipa::path(post, path = "/departments", tag = "directory", security(("bearer" = [])), request_body = NewItemIn,
-    responses((status = 201, body = PlaceOut), (status = 403, body = crate::error::ErrorBody),
-              (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 201, body = PlaceOut), Forbidden, Conflict))]
 pub async fn create_department(
     State(state): State<AppState>,
     auth: Auth,
@@ -210,8 +215,7 @@ pub async fn list_buildings(
 
 /// Adds a building (administrators only), optionally with its `agent_email`.
 #[utoipa::path(post, path = "/buildings", tag = "directory", security(("bearer" = [])), request_body = NewItemIn,
-    responses((status = 201, body = PlaceOut), (status = 403, body = crate::error::ErrorBody),
-              (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 201, body = PlaceOut), Forbidden, Conflict))]
 pub async fn create_building(
     State(state): State<AppState>,
     auth: Auth,
@@ -233,7 +237,7 @@ pub async fn list_teams(
 
 /// Adds a team (administrators only).
 #[utoipa::path(post, path = "/teams", tag = "directory", security(("bearer" = [])), request_body = NewItemIn,
-    responses((status = 201, body = ItemOut), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+    responses((status = 201, body = ItemOut), Forbidden, Conflict))]
 pub async fn create_team(
     State(state): State<AppState>,
     auth: Auth,
@@ -276,12 +280,17 @@ impl ServiceOut {
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewServiceIn {
+    #[schema(schema_with = fields::name)]
     name: String,
+    #[schema(schema_with = fields::name)]
     category: String,
     /// `incident` (default), `service_request`, `maintenance`, `security_incident`.
+    #[schema(schema_with = fields::ticket_type)]
     default_type: Option<String>,
     /// 1 (default) to 3.
+    #[schema(minimum = 1, maximum = 3)]
     default_level: Option<i64>,
+    #[schema(minimum = 1)]
     team_id: Option<i64>,
     /// Routing fields (default: routed by place, no authorisation).
     #[serde(flatten)]
@@ -311,8 +320,7 @@ pub async fn list_services(
 
 /// Adds a service to the catalog (administrators only).
 #[utoipa::path(post, path = "/services", tag = "directory", security(("bearer" = [])), request_body = NewServiceIn,
-    responses((status = 201, body = ServiceOut), (status = 403, body = crate::error::ErrorBody),
-              (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 201, body = ServiceOut), Forbidden, Conflict))]
 pub async fn create_service(
     State(state): State<AppState>,
     auth: Auth,

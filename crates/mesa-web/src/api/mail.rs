@@ -3,7 +3,7 @@
 //! the server.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
@@ -14,13 +14,14 @@ use mesa_core::Lang;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::ErrorBody;
-use crate::extract::{ApiJson, Auth, parse_id};
+use super::contract::bodies::MailSettingsDoc;
+use super::contract::{Conflict, Forbidden};
+use crate::extract::{ApiJson, ApiQuery, Auth, parse_id};
 use crate::{ApiError, AppState};
 
 /// How incoming mail is threaded and answered.
 #[utoipa::path(get, path = "/settings/mail", tag = "mail", security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = MailSettingsDoc), Forbidden))]
 pub async fn get_mail_settings(State(state): State<AppState>, auth: Auth) -> Result<Json<MailSettings>, ApiError> {
     admin_only(&auth)?;
     Ok(Json(state.desk.mail_settings().await?))
@@ -29,8 +30,8 @@ pub async fn get_mail_settings(State(state): State<AppState>, auth: Auth) -> Res
 /// Replaces the mail settings: `tag_prefix`, `reopen_within_days`, `stranger_tag`
 /// (`new_ticket` or `quarantine`), `allowed_domains`, `auto_reply`,
 /// `auto_replies_per_hour`, `notify_agents`. Missing keys take their defaults.
-#[utoipa::path(put, path = "/settings/mail", tag = "mail", security(("bearer" = [])), request_body = Object,
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(put, path = "/settings/mail", tag = "mail", security(("bearer" = [])), request_body = MailSettingsDoc,
+    responses((status = 204), Forbidden))]
 pub async fn put_mail_settings(
     State(state): State<AppState>,
     auth: Auth,
@@ -56,7 +57,7 @@ pub struct TemplatesOut {
 
 /// The mail templates per kind and language, with the admin's overrides.
 #[utoipa::path(get, path = "/settings/mail-templates", tag = "mail", security(("bearer" = [])),
-    responses((status = 200, body = TemplatesOut), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = TemplatesOut), Forbidden))]
 pub async fn get_templates(State(state): State<AppState>, auth: Auth) -> Result<Json<TemplatesOut>, ApiError> {
     admin_only(&auth)?;
     let overrides = state.desk.mail_templates().await?;
@@ -80,7 +81,7 @@ pub async fn get_templates(State(state): State<AppState>, auth: Auth) -> Result<
 /// Replaces the overrides: `{"created": {"es": {"subject": "…", "body": "…"}}}`.
 /// An empty object restores every default.
 #[utoipa::path(put, path = "/settings/mail-templates", tag = "mail", security(("bearer" = [])), request_body = Object,
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 204), Forbidden))]
 pub async fn put_templates(
     State(state): State<AppState>,
     auth: Auth,
@@ -186,7 +187,7 @@ pub struct MailboxIn {
 
 /// The IMAP mailboxes the server polls.
 #[utoipa::path(get, path = "/mailboxes", tag = "mail", security(("bearer" = [])),
-    responses((status = 200, body = [MailboxOut]), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = [MailboxOut]), Forbidden))]
 pub async fn list_mailboxes(State(state): State<AppState>, auth: Auth) -> Result<Json<Vec<MailboxOut>>, ApiError> {
     Ok(Json(state.desk.mailboxes(&auth.actor).await?.into_iter().map(MailboxOut::from).collect()))
 }
@@ -194,7 +195,7 @@ pub async fn list_mailboxes(State(state): State<AppState>, auth: Auth) -> Result
 /// Creates or replaces a mailbox; the server starts polling it within seconds.
 #[utoipa::path(put, path = "/mailboxes/{name}", tag = "mail", security(("bearer" = [])), request_body = MailboxIn,
     params(("name" = String, Path, description = "the mailbox's name")),
-    responses((status = 200, body = MailboxOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = MailboxOut), Forbidden))]
 pub async fn put_mailbox(
     State(state): State<AppState>,
     auth: Auth,
@@ -225,7 +226,7 @@ pub async fn put_mailbox(
 /// Stops polling a mailbox and forgets it (its messages stay).
 #[utoipa::path(delete, path = "/mailboxes/{name}", tag = "mail", security(("bearer" = [])),
     params(("name" = String, Path, description = "the mailbox's name")),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 204), Forbidden))]
 pub async fn delete_mailbox(
     State(state): State<AppState>,
     auth: Auth,
@@ -265,28 +266,40 @@ impl From<InboxMessage> for HeldMail {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LimitQuery {
-    /// At most this many (default 100, at most 1000).
+    /// At most this many (1 to 500, default 100).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
+}
+
+impl LimitQuery {
+    fn limit(&self) -> Result<i64, ApiError> {
+        match self.limit {
+            None => Ok(100),
+            Some(n @ 1..=500) => Ok(n),
+            Some(_) => Err(ApiError::validation(Some("limit"), "limit must be 1 to 500")),
+        }
+    }
 }
 
 /// Received messages that did not become tickets, newest first: quarantined,
 /// unreadable, rejected (bounces, loops), or still pending.
 #[utoipa::path(get, path = "/mail/held", tag = "mail", security(("bearer" = [])), params(LimitQuery),
-    responses((status = 200, body = [HeldMail]), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = [HeldMail]), Forbidden))]
 pub async fn list_held(
     State(state): State<AppState>,
     auth: Auth,
-    Query(q): Query<LimitQuery>,
+    ApiQuery(q): ApiQuery<LimitQuery>,
 ) -> Result<Json<Vec<HeldMail>>, ApiError> {
-    let items = state.desk.held_mail(&auth.actor, q.limit.unwrap_or(100)).await?;
+    let items = state.desk.held_mail(&auth.actor, q.limit()?).await?;
     Ok(Json(items.into_iter().map(HeldMail::from).collect()))
 }
 
 /// The raw message, exactly as received (`message/rfc822`, as a download).
 #[utoipa::path(get, path = "/mail/held/{id}/raw", tag = "mail", security(("bearer" = [])),
     params(("id" = i64, Path, description = "message id")),
-    responses((status = 200, description = "the raw message"), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "the raw message", content_type = "message/rfc822"), Forbidden))]
 pub async fn held_raw(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> Result<Response, ApiError> {
     let id = parse_id(&id, "message")?;
     Ok(raw_message_download(id, state.desk.raw_mail(&auth.actor, id).await?))
@@ -318,7 +331,7 @@ pub struct Released {
 /// Turns a quarantined message into a new ticket for its sender.
 #[utoipa::path(post, path = "/mail/held/{id}/release", tag = "mail", security(("bearer" = [])),
     params(("id" = i64, Path, description = "message id")),
-    responses((status = 200, body = Released), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = Released), Forbidden, Conflict))]
 pub async fn release_held(
     State(state): State<AppState>,
     auth: Auth,
@@ -366,13 +379,13 @@ impl From<OutboxMail> for OutboxOut {
 
 /// Outgoing mail, newest first: queued, sent, or given up.
 #[utoipa::path(get, path = "/mail/outbox", tag = "mail", security(("bearer" = [])), params(LimitQuery),
-    responses((status = 200, body = [OutboxOut]), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = [OutboxOut]), Forbidden))]
 pub async fn list_outbox(
     State(state): State<AppState>,
     auth: Auth,
-    Query(q): Query<LimitQuery>,
+    ApiQuery(q): ApiQuery<LimitQuery>,
 ) -> Result<Json<Vec<OutboxOut>>, ApiError> {
-    let items = state.desk.outbox(&auth.actor, q.limit.unwrap_or(100)).await?;
+    let items = state.desk.outbox(&auth.actor, q.limit()?).await?;
     Ok(Json(items.into_iter().map(OutboxOut::from).collect()))
 }
 

@@ -18,13 +18,14 @@ pub struct Health {
 
 /// Liveness and database check (no authentication).
 #[utoipa::path(get, path = "/health", tag = "meta",
-    responses((status = 200, body = Health), (status = 503, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Health)))]
 pub async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     state.desk.store().ping().await.map_err(mesa_app::AppError::from)?;
     Ok(Json(Health { status: "ok" }))
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LabelsQuery {
     /// `es` (default) or `en`.
     lang: Option<String>,
@@ -44,7 +45,7 @@ pub async fn labels(
 
 /// The user the token belongs to.
 #[utoipa::path(get, path = "/me", tag = "meta", security(("bearer" = [])),
-    responses((status = 200, body = UserOut), (status = 401, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = UserOut)))]
 pub async fn me(auth: Auth) -> Json<UserOut> {
     Json(UserOut::from(&auth.user))
 }

@@ -3,6 +3,7 @@
 mod accounts;
 mod calendars;
 mod catalog;
+pub(crate) mod contract;
 mod directory;
 mod mail;
 mod meta;

@@ -10,7 +10,8 @@ use mesa_core::sla::{SlaSettings, Target};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::ErrorBody;
+use super::contract::bodies::{AutomationSettingsDoc, SlaSettingsDoc};
+use super::contract::{Forbidden, fields};
 use crate::extract::{ApiJson, Auth};
 use crate::{ApiError, AppState};
 
@@ -20,15 +21,15 @@ fn staff_only(auth: &Auth) -> Result<(), ApiError> {
 
 /// Which hold reasons pause the clocks (`pausing_reasons`) and when to warn (`warn_at_percent`).
 #[utoipa::path(get, path = "/settings/sla", tag = "policy", security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = SlaSettingsDoc), Forbidden))]
 pub async fn get_sla_settings(State(state): State<AppState>, auth: Auth) -> Result<Json<SlaSettings>, ApiError> {
     staff_only(&auth)?;
     Ok(Json(state.desk.policy().await?.sla.clone()))
 }
 
 /// Replaces the SLA settings (administrators only).
-#[utoipa::path(put, path = "/settings/sla", tag = "policy", security(("bearer" = [])), request_body = Object,
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(put, path = "/settings/sla", tag = "policy", security(("bearer" = [])), request_body = SlaSettingsDoc,
+    responses((status = 204), Forbidden))]
 pub async fn put_sla_settings(
     State(state): State<AppState>,
     auth: Auth,
@@ -42,7 +43,7 @@ pub async fn put_sla_settings(
 /// `requester_timeout`, `requester_timeout_days`, `resume_on_date`,
 /// `approval_reminder`, `approval_reminder_after_hours`.
 #[utoipa::path(get, path = "/settings/automation", tag = "policy", security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = AutomationSettingsDoc), Forbidden))]
 pub async fn get_automation_settings(
     State(state): State<AppState>,
     auth: Auth,
@@ -52,8 +53,8 @@ pub async fn get_automation_settings(
 }
 
 /// Replaces the automation settings (administrators only; missing keys take their defaults).
-#[utoipa::path(put, path = "/settings/automation", tag = "policy", security(("bearer" = [])), request_body = Object,
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(put, path = "/settings/automation", tag = "policy", security(("bearer" = [])), request_body = AutomationSettingsDoc,
+    responses((status = 204), Forbidden))]
 pub async fn put_automation_settings(
     State(state): State<AppState>,
     auth: Auth,
@@ -67,10 +68,13 @@ pub async fn put_automation_settings(
 pub struct TargetIo {
     /// Absent: the desk's default for the priority.
     service_id: Option<i64>,
+    #[schema(schema_with = fields::required_priority)]
     priority: String,
     /// Business minutes to the first response.
+    #[schema(minimum = 1)]
     response_minutes: i64,
     /// Business minutes to the solution.
+    #[schema(minimum = 1)]
     resolution_minutes: i64,
     /// A calendar's name; absent: the default calendar.
     calendar: Option<String>,
@@ -78,7 +82,7 @@ pub struct TargetIo {
 
 /// Every configured target (priorities without one use the built-in defaults).
 #[utoipa::path(get, path = "/sla-targets", tag = "policy", security(("bearer" = [])),
-    responses((status = 200, body = Vec<TargetIo>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Vec<TargetIo>), Forbidden))]
 pub async fn list_targets(State(state): State<AppState>, auth: Auth) -> Result<Json<Vec<TargetIo>>, ApiError> {
     staff_only(&auth)?;
     let policy = state.desk.policy().await?;
@@ -100,7 +104,7 @@ pub async fn list_targets(State(state): State<AppState>, auth: Auth) -> Result<J
 
 /// Sets the target of a priority, desk-wide or for one service (administrators only).
 #[utoipa::path(put, path = "/sla-targets", tag = "policy", security(("bearer" = [])), request_body = TargetIo,
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 204), Forbidden))]
 pub async fn put_target(
     State(state): State<AppState>,
     auth: Auth,

@@ -1,7 +1,7 @@
 //! Ticket routes.
 
 use axum::Json;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
@@ -15,8 +15,8 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::error::ErrorBody;
-use crate::extract::{ApiJson, ApiQuery, Auth, parse_id};
+use super::contract::{Conflict, Forbidden, fields};
+use crate::extract::{ApiJson, ApiMultipart, ApiQuery, Auth, parse_id};
 use crate::{ApiError, AppState};
 
 #[derive(Serialize, ToSchema)]
@@ -209,22 +209,33 @@ impl From<TicketPage> for TicketPageOut {
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewTicketIn {
+    #[schema(schema_with = fields::subject)]
     subject: String,
+    #[schema(schema_with = fields::description)]
     description: String,
     /// `incident`, `service_request`, `maintenance` or `security_incident`;
     /// defaults to the service's type, else `incident`.
     #[serde(rename = "type")]
+    #[schema(schema_with = fields::ticket_type)]
     ticket_type: Option<String>,
     /// `low`, `medium` (default), `high` or `critical`.
+    #[schema(schema_with = fields::priority)]
     priority: Option<String>,
+    #[schema(minimum = 1)]
     service_id: Option<i64>,
+    #[schema(minimum = 1)]
     department_id: Option<i64>,
+    #[schema(minimum = 1)]
     building_id: Option<i64>,
+    #[schema(schema_with = fields::phone)]
     contact_phone: Option<String>,
+    #[schema(schema_with = fields::remote_access_id)]
     remote_access_id: Option<String>,
     /// Agents and admins only: open on behalf of this person (created as a
     /// requester if unknown).
+    #[schema(schema_with = fields::optional_email)]
     requester_email: Option<String>,
+    #[schema(schema_with = fields::optional_name)]
     requester_name: Option<String>,
 }
 
@@ -237,8 +248,7 @@ fn parsed<T>(
 
 /// Opens a ticket.
 #[utoipa::path(post, path = "/tickets", tag = "tickets", security(("bearer" = [])), request_body = NewTicketIn,
-    responses((status = 201, body = TicketOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-              (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = TicketOut), Forbidden))]
 pub async fn create_ticket(
     State(state): State<AppState>,
     auth: Auth,
@@ -262,21 +272,28 @@ pub async fn create_ticket(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// One status or several separated by commas (`new,assigned`).
+    #[param(schema_with = fields::status_filter)]
     status: Option<String>,
     /// Full-text search over subject, description and thread; accents and case do not matter.
     q: Option<String>,
     /// `me`, `none` (unassigned) or an e-mail address.
+    #[param(schema_with = fields::assignee_filter)]
     assignee: Option<String>,
     /// From 1.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 4294967295.0)]
     page: Option<u32>,
     /// 1 to 100, default 25.
+    #[param(minimum = 1, maximum = 100)]
     per_page: Option<u32>,
     /// `breached` or `at_risk`: tickets whose running clocks are past their
     /// target, or past the warning share.
+    #[param(schema_with = fields::sla_filter)]
     sla: Option<String>,
     /// `newest` (default), `oldest`, or `due` (soonest resolution due first).
+    #[param(schema_with = fields::sort_order)]
     sort: Option<String>,
     /// `true`: only the tickets waiting for the caller's authorisation ("Por autorizar").
     awaiting_authorization: Option<bool>,
@@ -294,7 +311,7 @@ pub struct TicketList {
 
 /// Lists tickets, newest first. Requesters see only their own.
 #[utoipa::path(get, path = "/tickets", tag = "tickets", security(("bearer" = [])), params(ListParams),
-    responses((status = 200, body = TicketList), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = TicketList)))]
 pub async fn list_tickets(
     State(state): State<AppState>,
     auth: Auth,
@@ -341,7 +358,7 @@ pub async fn list_tickets(
 /// A ticket with its thread and attachments.
 #[utoipa::path(get, path = "/tickets/{number}", tag = "tickets", security(("bearer" = [])),
     params(("number" = i64, Path, description = "ticket number")),
-    responses((status = 200, body = TicketPageOut), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = TicketPageOut)))]
 pub async fn get_ticket(
     State(state): State<AppState>,
     auth: Auth,
@@ -353,14 +370,17 @@ pub async fn get_ticket(
 
 #[derive(Deserialize, ToSchema)]
 pub struct TicketPatch {
+    #[schema(schema_with = fields::priority)]
     priority: Option<String>,
     #[serde(rename = "type")]
+    #[schema(schema_with = fields::ticket_type)]
     ticket_type: Option<String>,
     /// 1 to 3.
+    #[schema(minimum = 1, maximum = 3)]
     level: Option<i64>,
     /// A service id, or `null` to remove the service (absent: unchanged).
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 1)]
     service_id: Option<Option<i64>>,
 }
 
@@ -372,8 +392,7 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>
 /// Reclassifies a ticket (staff only); its service targets are recomputed.
 #[utoipa::path(patch, path = "/tickets/{number}", tag = "tickets", security(("bearer" = [])), request_body = TicketPatch,
     params(("number" = i64, Path, description = "ticket number")),
-    responses((status = 200, body = TicketOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = TicketOut), Forbidden, Conflict))]
 pub async fn patch_ticket(
     State(state): State<AppState>,
     auth: Auth,
@@ -393,6 +412,7 @@ pub async fn patch_ticket(
 
 #[derive(Deserialize, ToSchema)]
 pub struct ReplyIn {
+    #[schema(schema_with = fields::body)]
     body: String,
     /// An internal note (agents and admins only).
     #[serde(default)]
@@ -402,8 +422,7 @@ pub struct ReplyIn {
 /// Adds a public reply or an internal note.
 #[utoipa::path(post, path = "/tickets/{number}/replies", tag = "tickets", security(("bearer" = [])), request_body = ReplyIn,
     params(("number" = i64, Path, description = "ticket number")),
-    responses((status = 201, body = EntryOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = EntryOut), Forbidden, Conflict))]
 pub async fn add_reply(
     State(state): State<AppState>,
     auth: Auth,
@@ -416,19 +435,20 @@ pub async fn add_reply(
 
 #[derive(Deserialize, ToSchema)]
 pub struct AssignIn {
+    #[schema(schema_with = fields::email)]
     assignee_email: String,
     /// Required when the ticket already has another assignee: `absence`,
     /// `competence`, `direct_order` or `other` (seed 001).
     criterion: Option<String>,
     /// The comment; required when the ticket already has another assignee.
+    #[schema(schema_with = fields::reason)]
     reason: Option<String>,
 }
 
 /// Assigns the ticket to an agent or administrator.
 #[utoipa::path(post, path = "/tickets/{number}/assign", tag = "tickets", security(("bearer" = [])), request_body = AssignIn,
     params(("number" = i64, Path, description = "ticket number")),
-    responses((status = 200, body = TicketOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = TicketOut), Forbidden, Conflict))]
 pub async fn assign(
     State(state): State<AppState>,
     auth: Auth,
@@ -446,13 +466,17 @@ pub async fn assign(
 #[derive(Deserialize, ToSchema)]
 pub struct TransitionIn {
     /// The new status.
+    #[schema(schema_with = fields::status)]
     to: String,
     /// For `on_hold`: `vendor`, `warranty`, `requester`, `authorization` or
     /// `other`. When rejecting a solution or reopening: why.
+    #[schema(schema_with = fields::reason)]
     reason: Option<String>,
     /// For `solved`: what was done.
+    #[schema(schema_with = fields::resolution)]
     resolution: Option<String>,
     /// For `solved`: `solved` (default) or `not_solved`.
+    #[schema(schema_with = fields::outcome)]
     outcome: Option<String>,
     /// For `on_hold`: when to resume.
     resume_at: Option<DateTime<Utc>>,
@@ -461,8 +485,7 @@ pub struct TransitionIn {
 /// Moves the ticket to another status.
 #[utoipa::path(post, path = "/tickets/{number}/transitions", tag = "tickets", security(("bearer" = [])),
     request_body = TransitionIn, params(("number" = i64, Path, description = "ticket number")),
-    responses((status = 200, body = TicketOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = TicketOut), Forbidden, Conflict))]
 pub async fn transition(
     State(state): State<AppState>,
     auth: Auth,
@@ -510,7 +533,7 @@ impl From<HistoryRecord> for HistoryOut {
 /// Every change to the ticket, oldest first (internal lines only for staff).
 #[utoipa::path(get, path = "/tickets/{number}/history", tag = "tickets", security(("bearer" = [])),
     params(("number" = i64, Path, description = "ticket number")),
-    responses((status = 200, body = Vec<HistoryOut>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Vec<HistoryOut>)))]
 pub async fn history(
     State(state): State<AppState>,
     auth: Auth,
@@ -526,24 +549,33 @@ pub fn attachment_routes(max_attachment_bytes: usize) -> OpenApiRouter<AppState>
     OpenApiRouter::new().routes(routes!(upload)).layer(upload_limit).routes(routes!(download))
 }
 
+/// The upload form, for the document: one or more parts named `file`, and
+/// no other.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct UploadForm {
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
 /// Multipart upload; every part named `file` becomes an attachment.
 #[utoipa::path(post, path = "/tickets/{number}/attachments", tag = "tickets", security(("bearer" = [])),
     params(("number" = i64, Path, description = "ticket number")),
-    request_body(content_type = "multipart/form-data", description = "one or more parts named `file`"),
-    responses((status = 201, body = Vec<AttachmentOut>), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
-              (status = 422, body = ErrorBody)))]
+    request_body(content = UploadForm, content_type = "multipart/form-data", description = "one or more parts named `file`"),
+    responses((status = 201, body = Vec<AttachmentOut>), Forbidden, Conflict))]
 pub async fn upload(
     State(state): State<AppState>,
     auth: Auth,
     Path(number): Path<String>,
-    mut multipart: Multipart,
+    ApiMultipart(mut multipart): ApiMultipart,
 ) -> Result<(StatusCode, Json<Vec<AttachmentOut>>), ApiError> {
     let number = parse_id(&number, "ticket")?;
     // Every part is read before any is kept: an upload is all or nothing.
     let mut files = Vec::new();
     while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
         if field.name() != Some("file") {
-            continue;
+            return Err(ApiError::validation(Some("file"), "send only parts named `file`"));
         }
         let filename = field.file_name().unwrap_or("archivo").to_owned();
         let content_type = field.content_type().unwrap_or("application/octet-stream").to_owned();
@@ -569,7 +601,7 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
 /// an uploaded HTML or SVG file cannot run in Mesa's origin).
 #[utoipa::path(get, path = "/attachments/{id}", tag = "tickets", security(("bearer" = [])),
     params(("id" = i64, Path, description = "attachment id")),
-    responses((status = 200, description = "the file's bytes"), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "the file's bytes")))]
 pub async fn download(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> Result<Response, ApiError> {
     let (att, bytes) = state.desk.attachment(&auth.actor, parse_id(&id, "attachment")?).await?;
     let content_type =

@@ -97,6 +97,30 @@ async fn the_demo_loads_a_living_desk() {
     assert!(!again.status.success());
 }
 
+#[tokio::test]
+async fn a_demo_load_prints_a_short_summary_instead_of_a_line_per_ticket() {
+    let db = TestDb::new(Db::Sqlite).await;
+    // The default logging (info), as `mesa serve --demo` runs; not a
+    // terminal, so no progress bar either.
+    let out = std::process::Command::new(bin())
+        .args(args(&db, &["demo", "--tickets", "30"]))
+        .env_remove("MESA_LOG")
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("ticket opened"), "{stderr}");
+    assert!(stderr.lines().count() <= 2, "{stderr}");
+    assert!(stdout.lines().count() <= 8, "{stdout}");
+    let by_status = stdout.lines().find_map(|l| l.strip_prefix("tickets by status: ")).expect(&stdout);
+    let total: usize =
+        by_status.split(", ").map(|part| part.split(' ').next().unwrap().parse::<usize>().unwrap()).sum();
+    assert_eq!(total, 30, "{by_status}");
+    assert!(stdout.lines().last().unwrap().starts_with("admin API token: mesa_"), "{stdout}");
+}
+
 fn stdout_of(words: &[&str]) -> String {
     let out = run_cli(bin(), &words.iter().map(|s| s.to_string()).collect::<Vec<_>>(), None);
     assert!(out.status.success(), "{words:?}: {}", String::from_utf8_lossy(&out.stderr));
