@@ -9,6 +9,7 @@ mod checkpointer;
 mod directory;
 mod error;
 mod mail;
+mod mail_trust;
 mod policy;
 mod rows;
 mod sessions;
@@ -29,6 +30,7 @@ pub use mail::{
     InboxMessage, InboxResult, MailWrites, MailboxRow, NewMailbox, NewMailboxOAuth, NewOutboxMail, OutboxMail,
     Participant,
 };
+pub use mail_trust::MailVerdict;
 pub use policy::{CalendarRow, StatusRecord, TargetRow};
 pub use tickets::{
     Attachment, Entry, HistoryRecord, NewAttachment, NewEntry, NewTicket, SlaFilter, SortOrder, TicketFilter,

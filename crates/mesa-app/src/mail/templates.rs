@@ -19,6 +19,7 @@ pub const KINDS: &[&str] = &[
     "agent_new_ticket",
     "agent_assigned",
     "requester_replied",
+    "attachment_dropped",
 ];
 
 /// The placeholders a template may use.

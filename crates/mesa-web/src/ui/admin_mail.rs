@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use mesa_app::mail::MailboxInput;
 use mesa_app::mail::templates::{self, Template as MailTemplate, TemplateOverrides};
-use mesa_app::{AppError, InboxMessage, MailSettings, MailboxRow, OutboxMail};
+use mesa_app::{AppError, InboxMessage, MailSettings, MailboxRow, OutboxMail, SenderPolicy};
 use mesa_core::Lang;
 
 use super::admin::{AdminQuery, only_admins};
@@ -126,6 +126,13 @@ pub async fn save_settings(State(state): State<AppState>, viewer: Viewer, Form(f
             auto_reply: f.contains_key("auto_reply"),
             auto_replies_per_hour,
             notify_agents: f.contains_key("notify_agents"),
+            authentication: SenderPolicy {
+                method: field(&f, "auth_method").to_owned(),
+                authserv_id: field(&f, "authserv_id").trim().to_owned(),
+                unverified_staff: field(&f, "unverified_staff").to_owned(),
+            },
+            // Per-mailbox policies are set through the API; the form keeps them.
+            mailbox_authentication: state.desk.mail_settings().await?.mailbox_authentication,
         };
         state.desk.set_mail_settings(&viewer.0.actor, &settings).await
     }
