@@ -25,7 +25,7 @@ pub use calendars::{CalendarEntry, MAX_HISTORY};
 pub use catalog::{ItemChanges, ServiceChanges};
 pub use directory::{NewServiceInput, UserChanges};
 pub use error::{AppError, AppResult};
-pub use mail::{IngestOutcome, MailIdentity, MailSettings};
+pub use mail::{IngestOutcome, MailIdentity, MailSettings, SenderPolicy};
 pub use mesa_store::{
     Absence, Attachment, Backend, BlobStore, Directory, DirectoryItem, Entry, HistoryRecord, InboxMessage, MailboxRow,
     OutboxMail, PlaceKind, Service, ServiceRouting, SettingsChange, SlaFilter, SortOrder, Store, TicketView, Total,
@@ -53,11 +53,14 @@ pub struct DeskSettings {
     pub max_attachment_bytes: usize,
     /// Who mail comes from; `None`: Mesa queues no mail (it still ingests).
     pub mail: Option<MailIdentity>,
+    /// Checks senders' DKIM/SPF/DMARC against DNS (mailboxes whose policy is
+    /// `dns`); `None`: no resolver, so no sender authenticates that way.
+    pub sender_verifier: Option<mesa_mail::SenderVerifier>,
 }
 
 impl Default for DeskSettings {
     fn default() -> Self {
-        Self { max_attachment_bytes: 20 * 1024 * 1024, mail: None }
+        Self { max_attachment_bytes: 20 * 1024 * 1024, mail: None, sender_verifier: None }
     }
 }
 

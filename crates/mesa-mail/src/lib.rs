@@ -55,7 +55,9 @@
 
 #![forbid(unsafe_code)]
 
+pub mod auth;
 mod compose;
+mod display;
 mod html;
 mod loops;
 mod mail;
@@ -69,11 +71,13 @@ mod subject;
 mod thread;
 pub mod transport;
 
+pub use auth::{Envelope, SenderAuth, SenderVerifier, Verdict, from_authentication_results};
 pub use compose::{AutoSubmitted, Outgoing, escape_html, render};
+pub use display::{is_invisible_format, neutralise_invisible};
 pub use html::{MAX_HTML_NESTING, html_to_text, repoint_sources, sanitize as sanitize_html};
 pub use loops::{Disposition, LoopReason, classify, disposition};
 pub use mail::{Attachment, Defect, HeaderField, Mailbox, ParsedMail};
-pub use message_id::{MessageId, MessageIdSigner, SignerError, storage_key};
+pub use message_id::{MessageId, MessageIdSigner, SignerError, content_hash, storage_key};
 pub use parse::{Unparseable, UnparseableReason, parse};
 pub use quote::{QuoteSplit, split_quoted};
 pub use subject::{is_forward, strip_reply_prefixes, subject_tag};

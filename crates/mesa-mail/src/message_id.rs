@@ -266,6 +266,41 @@ pub fn storage_key(raw: &[u8]) -> String {
     }
 }
 
+/// What a message says, hashed: `sha256:<hex>` of its header fields and body,
+/// without the trace fields each hop adds (`Received`, `Return-Path`,
+/// `Delivered-To`, `X-Original-To`, `Authentication-Results`, `Received-SPF`,
+/// `ARC-*`). The same message delivered twice hashes the same; a different
+/// message that reuses a Message-ID does not. Line ends are normalised.
+pub fn content_hash(raw: &[u8]) -> String {
+    use sha2::Digest;
+    const TRACE: [&str; 6] =
+        ["received", "return-path", "delivered-to", "x-original-to", "authentication-results", "received-spf"];
+    let header_end = find_header_end(raw);
+    let mut hasher = Sha256::new();
+    let mut skipping = false;
+    for line in raw[..header_end].split(|b| *b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            continue;
+        }
+        if !line.starts_with(b" ") && !line.starts_with(b"\t") {
+            let name = line.split(|b| *b == b':').next().unwrap_or_default();
+            let name = String::from_utf8_lossy(name).trim().to_ascii_lowercase();
+            skipping = TRACE.contains(&name.as_str()) || name.starts_with("arc-");
+        }
+        if !skipping {
+            hasher.update(line);
+            hasher.update(b"\n");
+        }
+    }
+    hasher.update(b"\n");
+    for line in raw[header_end..].split(|b| *b == b'\n') {
+        hasher.update(line.strip_suffix(b"\r").unwrap_or(line));
+        hasher.update(b"\n");
+    }
+    format!("sha256:{}", hex(&hasher.finalize()))
+}
+
 /// Where the header block ends (the first empty line), or the whole input.
 fn find_header_end(raw: &[u8]) -> usize {
     let mut start = 0;
@@ -291,6 +326,16 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn content_hashes_ignore_trace_fields_but_not_what_the_message_says() {
+        let one = b"Received: from a by b\r\n\tid 1\r\nFrom: a@b.co\r\nMessage-ID: <x@y>\r\n\r\nHola\r\n";
+        let relayed =
+            b"Received: from c by d\r\nDelivered-To: s@b.co\r\nFrom: a@b.co\r\nMessage-ID: <x@y>\r\n\r\nHola\n";
+        let other = b"From: a@b.co\r\nMessage-ID: <x@y>\r\n\r\nAdios\r\n";
+        assert_eq!(content_hash(one), content_hash(relayed));
+        assert_ne!(content_hash(one), content_hash(other));
+    }
 
     #[test]
     fn storage_keys_use_the_message_id_or_the_bytes() {

@@ -114,6 +114,8 @@ impl Default for ThreadPolicy {
 pub enum QuarantineReason {
     /// The subject carries ticket `ticket`'s tag but the author has no part in it.
     TagFromStranger { ticket: i64 },
+    /// It answers a Message-ID of ticket `ticket` but the author has no part in it.
+    ReferenceFromStranger { ticket: i64 },
     /// No `From` or `Sender` address: there is no one to attribute it to.
     NoSender,
 }
@@ -123,6 +125,7 @@ impl QuarantineReason {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::TagFromStranger { .. } => "tag_from_stranger",
+            Self::ReferenceFromStranger { .. } => "reference_from_stranger",
             Self::NoSender => "no_sender",
         }
     }
@@ -150,12 +153,10 @@ pub enum ThreadDecision {
 /// Decides where `mail` goes, given what the caller found.
 ///
 /// 1. No `From`/`Sender` address → quarantine (`no_sender`).
-/// 2. A resolved reference wins over the tag: knowing a Message-ID of the thread
-///    means having received the thread (and Mesa's own IDs are signed, so they
-///    cannot be made up). The author's identity is not checked here: a
-///    colleague the requester forwarded the thread to may answer on it.
-/// 3. Otherwise the tag, but only for the requester, a participant or an agent.
-///    Anyone else gets a new ticket or quarantine, per
+/// 2. A resolved reference wins over the tag, and 3. otherwise the tag; either
+///    only for the requester, a participant or an agent. Knowing a Message-ID
+///    proves nothing (it was in every mail of the thread, forwards included),
+///    so anyone else gets a new ticket or quarantine, per
 ///    [`ThreadPolicy::stranger_tag`]; never someone else's ticket.
 /// 4. A matched ticket that is closed: within [`ThreadPolicy::reopen_within`]
 ///    of closing → reopen; later → new ticket linked to it.
@@ -164,21 +165,28 @@ pub fn decide(mail: &ParsedMail, facts: &ThreadFacts, policy: &ThreadPolicy, now
     let Some(author) = mail.author() else {
         return ThreadDecision::Quarantine { reason: QuarantineReason::NoSender };
     };
+    let member = |ticket: &TicketFacts| facts.sender_is_agent || ticket.involves(&author.address);
     if let Some(ticket) = &facts.by_reference {
-        return join(ticket, policy, now);
-    }
-    if let Some(ticket) = &facts.by_tag {
-        if facts.sender_is_agent || ticket.involves(&author.address) {
+        if member(ticket) {
             return join(ticket, policy, now);
         }
-        return match policy.stranger_tag {
-            StrangerTagAction::NewTicket => ThreadDecision::NewTicket { linked_to: None },
-            StrangerTagAction::Quarantine => {
-                ThreadDecision::Quarantine { reason: QuarantineReason::TagFromStranger { ticket: ticket.number } }
-            }
-        };
+        return stranger(policy, QuarantineReason::ReferenceFromStranger { ticket: ticket.number });
+    }
+    if let Some(ticket) = &facts.by_tag {
+        if member(ticket) {
+            return join(ticket, policy, now);
+        }
+        return stranger(policy, QuarantineReason::TagFromStranger { ticket: ticket.number });
     }
     ThreadDecision::NewTicket { linked_to: None }
+}
+
+/// Someone outside a ticket pointing at it: a new ticket of their own, or held.
+fn stranger(policy: &ThreadPolicy, reason: QuarantineReason) -> ThreadDecision {
+    match policy.stranger_tag {
+        StrangerTagAction::NewTicket => ThreadDecision::NewTicket { linked_to: None },
+        StrangerTagAction::Quarantine => ThreadDecision::Quarantine { reason },
+    }
 }
 
 fn join(ticket: &TicketFacts, policy: &ThreadPolicy, now: DateTime<Utc>) -> ThreadDecision {
@@ -285,9 +293,16 @@ mod tests {
     }
 
     #[test]
-    fn a_reference_from_someone_the_thread_was_forwarded_to_still_appends() {
+    fn a_stranger_who_knows_a_message_id_of_the_thread_never_joins_it() {
         let mail = mail_from(STRANGER, "RE: Impresora");
-        assert_eq!(decide_default(&mail, &by_reference(open(123))), ThreadDecision::Append { number: 123 });
+        assert_eq!(decide_default(&mail, &by_reference(open(123))), ThreadDecision::NewTicket { linked_to: None });
+        let strict = ThreadPolicy { stranger_tag: StrangerTagAction::Quarantine, ..Default::default() };
+        assert_eq!(
+            decide(&mail, &by_reference(open(123)), &strict, now()),
+            ThreadDecision::Quarantine { reason: QuarantineReason::ReferenceFromStranger { ticket: 123 } }
+        );
+        let agent = ThreadFacts { sender_is_agent: true, ..by_reference(open(123)) };
+        assert_eq!(decide_default(&mail, &agent), ThreadDecision::Append { number: 123 });
     }
 
     #[test]

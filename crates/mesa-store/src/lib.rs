@@ -12,6 +12,7 @@ mod checkpointer;
 mod directory;
 mod error;
 mod mail;
+mod mail_trust;
 mod people;
 mod policy;
 mod routing;
@@ -36,6 +37,7 @@ pub use mail::{
     InboxMessage, InboxResult, MailWrites, MailboxRow, NewMailbox, NewMailboxOAuth, NewOutboxMail, OutboxMail,
     Participant,
 };
+pub use mail_trust::MailVerdict;
 pub use people::UserRecord;
 pub use policy::{CalendarRow, StatusRecord, TargetRow};
 pub use routing::{Absence, Authorization, PlaceKind, RoutingAgent, ServiceRouting};

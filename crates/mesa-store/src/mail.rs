@@ -24,11 +24,17 @@ pub struct InboxMessage {
     pub sender: Option<String>,
     pub subject: Option<String>,
     pub processed_at: Option<DateTime<Utc>>,
+    /// A different message that came with a Message-ID already stored: kept
+    /// under a key of its own and processed as itself.
+    pub reused_message_id: bool,
+    /// Sender authentication: `pass`, `fail`, `none` or `temperror`.
+    pub auth_verdict: Option<String>,
+    pub auth_detail: Option<String>,
 }
 
 impl InboxMessage {
     /// A message just stored, not yet processed.
-    fn pending(id: i64, mailbox: &str, message_key: &str, size: usize, now: DateTime<Utc>) -> Self {
+    fn pending(id: i64, mailbox: &str, message_key: &str, size: usize, now: DateTime<Utc>, reused: bool) -> Self {
         InboxMessage {
             id,
             mailbox: mailbox.to_owned(),
@@ -44,13 +50,16 @@ impl InboxMessage {
             sender: None,
             subject: None,
             processed_at: None,
+            reused_message_id: reused,
+            auth_verdict: None,
+            auth_detail: None,
         }
     }
 }
 
 const INBOX_SELECT: &str = "SELECT m.id, m.mailbox, m.message_key, m.size, m.received_at, m.state, m.reason, \
-     m.outcome, m.ticket_id, t.number AS ticket_number, m.sender, m.subject, m.processed_at \
-     FROM mail_inbox m LEFT JOIN tickets t ON t.id = m.ticket_id";
+     m.outcome, m.ticket_id, t.number AS ticket_number, m.sender, m.subject, m.processed_at, \
+     m.reused_message_id, m.auth_verdict, m.auth_detail FROM mail_inbox m LEFT JOIN tickets t ON t.id = m.ticket_id";
 
 const OUTBOX_SELECT: &str = "SELECT id, ticket_id, kind, recipients, message_id, raw, attempts, created_at, \
      sent_at, failed_at, last_error FROM mail_outbox";
@@ -235,25 +244,53 @@ impl Store {
             .await)?)
     }
 
-    /// Stores a received message unless (mailbox, key) is already stored;
-    /// either way returns the stored row. This is the first thing done with
-    /// any message, so nothing is lost whatever happens next.
+    /// Stores a received message unless (mailbox, key) is already stored
+    /// with the same `content_hash` ([`mesa_mail::content_hash`]); either way
+    /// returns the stored row. A different message under a stored key (a
+    /// reused Message-ID) is stored as its own, under `key#hash`, flagged.
+    /// This is the first thing done with any message, so nothing is lost
+    /// whatever happens next.
     #[tracing::instrument(skip_all)]
-    pub async fn store_raw_mail(&self, mailbox: &str, message_key: &str, raw: &[u8]) -> StoreResult<InboxMessage> {
+    pub async fn store_raw_mail(
+        &self,
+        mailbox: &str,
+        message_key: &str,
+        content_hash: &str,
+        raw: &[u8],
+    ) -> StoreResult<InboxMessage> {
+        let stored = self.insert_raw_mail(mailbox, message_key, content_hash, raw, false).await?;
+        if stored.reused_message_id || self.content_hash_of(stored.id).await?.is_none_or(|h| h == content_hash) {
+            return Ok(stored);
+        }
+        let own_key = format!("{message_key}#{content_hash}");
+        self.insert_raw_mail(mailbox, &own_key, content_hash, raw, true).await
+    }
+
+    async fn insert_raw_mail(
+        &self,
+        mailbox: &str,
+        message_key: &str,
+        content_hash: &str,
+        raw: &[u8],
+        reused: bool,
+    ) -> StoreResult<InboxMessage> {
         let now = Utc::now();
         let inserted: Option<i64> = with_pool!(self, write, |pool| sqlx::query_scalar(
-            "INSERT INTO mail_inbox (mailbox, message_key, raw, size, received_at, state)
-             VALUES ($1, $2, $3, $4, $5, 'pending') ON CONFLICT (mailbox, message_key) DO NOTHING RETURNING id"
+            "INSERT INTO mail_inbox (mailbox, message_key, raw, size, received_at, state, content_hash,
+                 reused_message_id)
+             VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7) ON CONFLICT (mailbox, message_key) DO NOTHING RETURNING id"
         )
         .bind(mailbox)
         .bind(message_key)
         .bind(raw)
         .bind(raw.len() as i64)
         .bind(now)
+        .bind(content_hash)
+        .bind(reused)
         .fetch_optional(pool)
         .await)?;
         if let Some(id) = inserted {
-            return Ok(InboxMessage::pending(id, mailbox, message_key, raw.len(), now));
+            return Ok(InboxMessage::pending(id, mailbox, message_key, raw.len(), now, reused));
         }
         let sql = sqlx::AssertSqlSafe(format!("{INBOX_SELECT} WHERE m.mailbox = $1 AND m.message_key = $2"));
         Ok(with_pool!(self, write, |pool| sqlx::query_as(sql).bind(mailbox).bind(message_key).fetch_one(pool).await)?)

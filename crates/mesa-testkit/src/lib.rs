@@ -15,6 +15,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use sqlx::Connection;
 
+pub mod dns;
 pub mod mail_servers;
 pub mod token_endpoint;
 

@@ -49,6 +49,10 @@ pub struct Global {
     /// smtp://host:587?tls=starttls.
     #[arg(long, global = true, env = "MESA_SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
+    /// DNS servers for checking senders (DKIM, SPF, DMARC): comma-separated
+    /// IP or IP:PORT; default the system's.
+    #[arg(long, global = true, env = "MESA_DNS_SERVERS")]
+    pub dns_servers: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -77,14 +81,24 @@ pub enum Command {
 #[derive(Subcommand)]
 pub enum MailCommand {
     /// Reads one raw RFC 822 message on standard input (an MTA pipe) and
-    /// prints `created N`, `appended N` or `rejected REASON` as its last
-    /// line. Exits 75 (EX_TEMPFAIL) when the database is unreachable, so the
-    /// MTA tries again later.
+    /// prints `created N`, `appended N`, `rejected REASON` or `deferred
+    /// REASON` as its last line. Exits 75 (EX_TEMPFAIL) when the database is
+    /// unreachable or the sender cannot be checked now (DNS), so the MTA
+    /// tries again later.
     Ingest {
         /// The mailbox the message came through (for idempotency and the
         /// admin's lists); default `pipe`.
         #[arg(long, default_value = "pipe")]
         mailbox: String,
+        /// The SMTP client's address, for SPF (Postfix: `${client_address}`).
+        #[arg(long)]
+        client_ip: Option<std::net::IpAddr>,
+        /// The name it gave in HELO/EHLO (Postfix: `${client_helo}`).
+        #[arg(long, default_value = "")]
+        helo: String,
+        /// The envelope sender, MAIL FROM (Postfix: `${sender}`).
+        #[arg(long, default_value = "")]
+        sender: String,
     },
 }
 
@@ -208,6 +222,7 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<ExitCode> {
         cli.global.mail_from_name.clone(),
         public_url.clone(),
         cli.global.smtp_url.clone(),
+        cli.global.dns_servers.clone(),
     )?;
     match cli.command {
         Command::Serve(args) => {
@@ -219,8 +234,11 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<ExitCode> {
                 public_url,
                 args.limits,
             )?;
-            let settings =
-                DeskSettings { max_attachment_bytes: serve.max_attachment_bytes, mail: mail.identity.clone() };
+            let settings = DeskSettings {
+                max_attachment_bytes: serve.max_attachment_bytes,
+                mail: mail.identity.clone(),
+                sender_verifier: mail.sender_verifier(),
+            };
             let desk = open_desk(&data, settings).await?;
             if args.demo && crate::demo::is_empty(&desk).await? {
                 crate::demo::load_and_report(&desk, DemoArgs { tickets: 300 }.tickets).await?;
@@ -319,8 +337,9 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<ExitCode> {
                 eprintln!("nothing to do");
             }
         }
-        Command::Mail(MailCommand::Ingest { mailbox }) => {
-            return crate::mail_ingest::run(&data, mail, &mailbox).await;
+        Command::Mail(MailCommand::Ingest { mailbox, client_ip, helo, sender }) => {
+            let envelope = client_ip.map(|client_ip| mesa_mail::Envelope { client_ip, helo, mail_from: sender });
+            return crate::mail_ingest::run(&data, mail, &mailbox, envelope).await;
         }
         Command::Demo(args) => {
             let desk = open_desk(&data, DeskSettings::default()).await?;

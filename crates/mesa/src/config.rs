@@ -23,6 +23,10 @@ pub struct FileConfig {
     pub mail_from: Option<String>,
     pub mail_from_name: Option<String>,
     pub smtp_url: Option<String>,
+    /// DNS servers for checking senders (DKIM/SPF/DMARC), `HOST:PORT` or IP;
+    /// empty: the system's (`/etc/resolv.conf`).
+    pub dns_servers: Option<Vec<String>>,
+    pub dns_timeout_secs: Option<u64>,
     pub header_timeout_secs: Option<u64>,
     pub request_timeout_secs: Option<u64>,
     pub max_connections: Option<usize>,
@@ -174,6 +178,46 @@ pub struct MailConfig {
     pub identity: Option<mesa_app::MailIdentity>,
     /// Where the outbox is sent; may hold a password.
     pub smtp_url: Option<String>,
+    /// DNS servers for sender authentication; empty: the system's.
+    pub dns_servers: Vec<SocketAddr>,
+    /// Bounds each message's DNS look-ups together (then `temperror`).
+    pub dns_timeout: std::time::Duration,
+}
+
+pub const DEFAULT_DNS_TIMEOUT_SECS: u64 = 10;
+
+impl MailConfig {
+    /// The resolver senders are checked with, or `None` (logged) when none
+    /// can be set up: then no sender authenticates through DNS.
+    pub fn sender_verifier(&self) -> Option<mesa_mail::SenderVerifier> {
+        let verifier = if self.dns_servers.is_empty() {
+            mesa_mail::SenderVerifier::system(self.dns_timeout)
+        } else {
+            mesa_mail::SenderVerifier::with_servers(&self.dns_servers, self.dns_timeout)
+        };
+        match verifier {
+            Ok(v) => Some(v),
+            Err(e) => {
+                tracing::warn!(error = %e, "no DNS resolver for sender authentication: every sender is unverified");
+                None
+            }
+        }
+    }
+}
+
+/// DNS servers as given (`HOST:PORT`, or an IP for port 53).
+pub fn parse_dns_servers(values: &[String]) -> anyhow::Result<Vec<SocketAddr>> {
+    values
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            v.parse::<SocketAddr>()
+                .or_else(|_| v.parse::<std::net::IpAddr>().map(|ip| SocketAddr::new(ip, 53)))
+                .map_err(|_| anyhow::anyhow!("DNS server '{v}' is not an IP address or IP:PORT"))
+        })
+        .collect()
 }
 
 impl std::fmt::Debug for MailConfig {
@@ -182,6 +226,7 @@ impl std::fmt::Debug for MailConfig {
         f.debug_struct("MailConfig")
             .field("identity", &self.identity)
             .field("smtp_url", &self.smtp_url.as_ref().map(|_| "<set>"))
+            .field("dns_servers", &self.dns_servers)
             .finish()
     }
 }
@@ -192,7 +237,17 @@ pub fn resolve_mail(
     mail_from_name: Option<String>,
     public_url: Option<String>,
     smtp_url: Option<String>,
+    dns_servers: Option<String>,
 ) -> anyhow::Result<MailConfig> {
+    let dns = match dns_servers {
+        Some(flag) => parse_dns_servers(&[flag])?,
+        None => parse_dns_servers(file.dns_servers.as_deref().unwrap_or_default())?,
+    };
+    let timeout = file.dns_timeout_secs.unwrap_or(DEFAULT_DNS_TIMEOUT_SECS);
+    if timeout == 0 || timeout > 120 {
+        bail!("dns_timeout_secs must be 1 to 120, not {timeout}");
+    }
+    let dns_timeout = std::time::Duration::from_secs(timeout);
     let address =
         mail_from.or_else(|| file.mail_from.clone()).map(|a| a.trim().to_lowercase()).filter(|a| !a.is_empty());
     let smtp_url = smtp_url.or_else(|| file.smtp_url.clone()).filter(|u| !u.trim().is_empty());
@@ -200,7 +255,7 @@ pub fn resolve_mail(
         if smtp_url.is_some() {
             bail!("an SMTP server is configured but no support address: set MESA_MAIL_FROM (or mail_from)");
         }
-        return Ok(MailConfig { identity: None, smtp_url: None });
+        return Ok(MailConfig { identity: None, smtp_url: None, dns_servers: dns, dns_timeout });
     };
     if mesa_core::Email::parse(&address).is_err() {
         bail!("the support address '{address}' is not an e-mail address");
@@ -214,6 +269,8 @@ pub fn resolve_mail(
     Ok(MailConfig {
         identity: Some(mesa_app::MailIdentity { address, display_name: display_name.trim().to_owned(), public_url }),
         smtp_url,
+        dns_servers: dns,
+        dns_timeout,
     })
 }
 
@@ -264,21 +321,24 @@ mod tests {
     #[test]
     fn mail_needs_a_valid_support_address_and_never_prints_the_smtp_password() {
         let file = FileConfig::default();
-        assert!(resolve_mail(&file, None, None, None, None).unwrap().identity.is_none());
-        assert!(resolve_mail(&file, None, None, None, Some("smtp://x".into())).is_err());
-        assert!(resolve_mail(&file, Some("not-an-address".into()), None, None, None).is_err());
+        assert!(resolve_mail(&file, None, None, None, None, None).unwrap().identity.is_none());
+        assert!(resolve_mail(&file, None, None, None, Some("smtp://x".into()), None).is_err());
+        assert!(resolve_mail(&file, Some("not-an-address".into()), None, None, None, None).is_err());
         let mail = resolve_mail(
             &file,
             Some("Soporte@Cajica.gov.co".into()),
             None,
             Some("https://mesa.cajica.gov.co/".into()),
             Some("smtps://u:hunter22@h:465".into()),
+            Some("127.0.0.1:5353, 10.0.0.1".into()),
         )
         .unwrap();
         let identity = mail.identity.as_ref().unwrap();
         assert_eq!(identity.address, "soporte@cajica.gov.co");
         assert_eq!(identity.public_url, "https://mesa.cajica.gov.co");
         assert!(!format!("{mail:?}").contains("hunter22"));
+        assert_eq!(mail.dns_servers, vec!["127.0.0.1:5353".parse().unwrap(), "10.0.0.1:53".parse().unwrap()]);
+        assert!(resolve_mail(&file, None, None, None, None, Some("not-a-server".into())).is_err());
     }
 
     #[test]

@@ -217,6 +217,11 @@ async fn poll_session(
     loop {
         for message in session.fetch_unseen().await? {
             match desk.ingest_mail(&mailbox.name, &message.raw).await {
+                // Stored, but its sender cannot be checked now: left unseen
+                // for the next round.
+                Ok(outcome @ mesa_app::IngestOutcome::Deferred { .. }) => {
+                    tracing::info!(mailbox = %mailbox.name, uid = message.uid, %outcome, "mail left for later");
+                }
                 Ok(outcome) => {
                     tracing::info!(mailbox = %mailbox.name, uid = message.uid, %outcome, "mail ingested");
                     mesa_app::failpoint("mail_before_ack");

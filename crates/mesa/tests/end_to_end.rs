@@ -29,6 +29,8 @@ mod mail_flow;
 mod mail_ingest;
 #[path = "end_to_end/mail_oauth.rs"]
 mod mail_oauth;
+#[path = "end_to_end/mail_trust.rs"]
+mod mail_trust;
 #[path = "end_to_end/numbering.rs"]
 mod numbering;
 #[path = "end_to_end/routing.rs"]

@@ -18,8 +18,8 @@ use mesa_core::lifecycle::{self, Change, TransitionInput};
 use mesa_core::ticket::limits;
 use mesa_core::{Actor, Email, Lang, Role, Status, Ticket, User};
 use mesa_mail::{
-    Disposition, Mailbox, ParsedMail, Reference, ThreadDecision, ThreadFacts, TicketFacts, TicketState, decide,
-    disposition, references_to_check, strip_reply_prefixes, subject_tag,
+    Disposition, Envelope, Mailbox, ParsedMail, Reference, ThreadDecision, ThreadFacts, TicketFacts, TicketState,
+    Verdict, decide, disposition, neutralise_invisible, references_to_check, strip_reply_prefixes, subject_tag,
 };
 use mesa_store::{
     Attachment, InboxMessage, InboxResult, MailWrites, NewAttachment, NewEntry, NewUser, Participant, StoreError,
@@ -27,6 +27,7 @@ use mesa_store::{
 };
 
 use super::Notice;
+use super::trust::{EntryKind, Trust, entry_kind};
 use crate::tickets::{Planned, WRITE_ATTEMPTS, Written, backoff, excerpt, opened_view, sanitize_filename};
 use crate::{AppError, AppResult, Desk, OpenTicket, failpoint};
 
@@ -45,6 +46,12 @@ pub enum IngestOutcome {
     Rejected {
         reason: String,
     },
+    /// Not processed yet: the sender could not be checked (a DNS look-up
+    /// failed). Stored; the MTA (exit 75) or the poller (left unseen) brings
+    /// it again.
+    Deferred {
+        reason: String,
+    },
 }
 
 impl fmt::Display for IngestOutcome {
@@ -53,6 +60,7 @@ impl fmt::Display for IngestOutcome {
             Self::Created { number } => write!(f, "created {number}"),
             Self::Appended { number } => write!(f, "appended {number}"),
             Self::Rejected { reason } => write!(f, "rejected {reason}"),
+            Self::Deferred { reason } => write!(f, "deferred {reason}"),
         }
     }
 }
@@ -65,6 +73,12 @@ struct Finished {
     ticket: Option<(i64, i64)>,
     /// The ticket's requester (not a participant of their own ticket).
     requester: Option<String>,
+    /// Whether the message's To/Cc join the ticket (issue 11: only from an
+    /// authenticated mail).
+    admits_participants: bool,
+    /// Whether its Message-ID is remembered for threading (not when it
+    /// reused another message's).
+    keeps_message_id: bool,
 }
 
 impl Finished {
@@ -77,16 +91,28 @@ impl Finished {
     }
 
     fn held(state: &'static str, reason: &str) -> Self {
-        Self { state, reason: Some(reason.to_owned()), outcome: None, ticket: None, requester: None }
+        Self {
+            state,
+            reason: Some(reason.to_owned()),
+            outcome: None,
+            ticket: None,
+            requester: None,
+            admits_participants: false,
+            keeps_message_id: false,
+        }
     }
 
-    fn joined(outcome: &'static str, view: &TicketView) -> Self {
+    /// Joined to `view` by a message that `admits_participants` (or not)
+    /// and `keeps_message_id` (or not).
+    fn joined(outcome: &'static str, view: &TicketView, admits_participants: bool, keeps_message_id: bool) -> Self {
         Self {
             state: "done",
             reason: None,
             outcome: Some(outcome),
             ticket: Some((view.ticket.id, view.ticket.number)),
             requester: Some(view.requester_email.to_lowercase()),
+            admits_participants,
+            keeps_message_id,
         }
     }
 }
@@ -104,13 +130,33 @@ impl Desk {
     /// Ingests one raw RFC 822 message received through `mailbox` (a
     /// configured mailbox's name, or the name given to the MTA pipe).
     pub async fn ingest_mail(&self, mailbox: &str, raw: &[u8]) -> AppResult<IngestOutcome> {
-        let key = mesa_mail::storage_key(raw);
-        let stored = self.store.store_raw_mail(mailbox, &key, raw).await?;
-        failpoint("mail_after_store");
-        self.ingest_stored(&stored, raw).await
+        self.ingest_mail_from(mailbox, raw, None).await
     }
 
-    async fn ingest_stored(&self, stored: &InboxMessage, raw: &[u8]) -> AppResult<IngestOutcome> {
+    /// Ingests a message with the SMTP session it came in (`envelope`, from
+    /// the MTA pipe), which lets SPF be checked.
+    pub async fn ingest_mail_from(
+        &self,
+        mailbox: &str,
+        raw: &[u8],
+        envelope: Option<&Envelope>,
+    ) -> AppResult<IngestOutcome> {
+        let key = mesa_mail::storage_key(raw);
+        let hash = mesa_mail::content_hash(raw);
+        let stored = self.store.store_raw_mail(mailbox, &key, &hash, raw).await?;
+        if stored.reused_message_id && stored.state == "pending" {
+            tracing::warn!(mail = stored.id, "a different message reused a stored Message-ID; processed as its own");
+        }
+        failpoint("mail_after_store");
+        self.ingest_stored(&stored, raw, envelope).await
+    }
+
+    async fn ingest_stored(
+        &self,
+        stored: &InboxMessage,
+        raw: &[u8],
+        envelope: Option<&Envelope>,
+    ) -> AppResult<IngestOutcome> {
         if let Some(outcome) = earlier_outcome(stored) {
             return Ok(outcome);
         }
@@ -119,7 +165,14 @@ impl Desk {
             Ok(Err(e)) => return self.finish(stored, None, Finished::held("unparseable", e.reason.as_str())).await,
             Err(_) => return self.finish(stored, None, Finished::held("unparseable", "parser_failure")).await,
         };
-        match self.process(stored, &parsed).await? {
+        let auth = self.authenticate(stored, raw, &parsed, envelope).await?;
+        self.store.record_mail_auth(stored.id, auth.verdict.as_str(), &auth.detail).await?;
+        if auth.verdict == Verdict::TempError {
+            tracing::info!(mail = stored.id, detail = %auth.detail, "sender not checkable now; deferred");
+            return Ok(IngestOutcome::Deferred { reason: "sender_temperror".into() });
+        }
+        let trust = Trust { auth, reused_message_id: stored.reused_message_id };
+        match self.process(stored, &parsed, &trust).await? {
             Processed::Written(outcome) => Ok(outcome),
             Processed::Finish(finished) => self.finish(stored, Some(&parsed), finished).await,
         }
@@ -140,9 +193,10 @@ impl Desk {
         Ok(finished.outcome())
     }
 
-    async fn process(&self, stored: &InboxMessage, mail: &ParsedMail) -> AppResult<Processed> {
+    async fn process(&self, stored: &InboxMessage, mail: &ParsedMail, trust: &Trust) -> AppResult<Processed> {
         let context = self.mail_context().await?;
         let (own, settings) = (&context.own, &context.settings);
+        let policy = settings.sender_policy(&stored.mailbox);
         let disposition = disposition(mail, own);
         if let Disposition::Reject(reason) = disposition {
             return Ok(Processed::Finish(Finished::held("rejected", reason.as_str())));
@@ -189,6 +243,10 @@ impl Desk {
             (ThreadDecision::Quarantine { reason }, _) => held("quarantined", reason.as_str()),
             (_, None) => held("quarantined", "no_sender"),
             (ThreadDecision::NewTicket { linked_to }, Some(author)) => {
+                let staff = author_user.as_ref().is_some_and(|u| u.role.is_staff());
+                if staff && !trust.authenticated() && policy.unverified_staff == "hold" {
+                    return held("quarantined", "staff_unverified");
+                }
                 let requester = match author_user {
                     Some(user) if user.active => user,
                     Some(_) => return held("quarantined", "sender_inactive"),
@@ -203,7 +261,7 @@ impl Desk {
                     && self.within_auto_reply_limit(&author.address, settings.auto_replies_per_hour).await?;
                 let reply_to: Vec<Mailbox> = mail.reply_recipients().into_iter().cloned().collect();
                 let acknowledge = auto_reply.then_some(reply_to.as_slice());
-                let processed = self.ticket_from_mail(stored, mail, &requester, linked_to, acknowledge).await?;
+                let processed = self.ticket_from_mail(stored, mail, &requester, linked_to, acknowledge, trust).await?;
                 failpoint("mail_after_ticket");
                 Ok(processed)
             }
@@ -219,7 +277,18 @@ impl Desk {
                 }) else {
                     return held("quarantined", "sender_address_invalid");
                 };
-                let processed = self.reply_from_mail(stored, mail, view, &writer, reopen).await?;
+                let body: String = match mail.text.trim() {
+                    "" => text(writer.language, "mail.no_body").to_owned(),
+                    body => body.to_owned(),
+                };
+                let staff = writer.role.is_staff() && writer.active;
+                let Some(kind) = entry_kind(trust, policy, staff, &author.address, writer.language, &body) else {
+                    return held("quarantined", "staff_unverified");
+                };
+                let answer_sender = disposition == Disposition::Process
+                    && self.within_auto_reply_limit(&author.address, settings.auto_replies_per_hour).await?;
+                let processed =
+                    self.reply_from_mail(stored, mail, view, &writer, reopen, kind, trust, answer_sender).await?;
                 failpoint("mail_after_ticket");
                 Ok(processed)
             }
@@ -252,6 +321,8 @@ impl Desk {
         let name: String = author
             .name
             .as_deref()
+            .map(neutralise_invisible)
+            .as_deref()
             .map(str::trim)
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| email.local_part())
@@ -269,7 +340,8 @@ impl Desk {
     }
 
     /// Opens the ticket, written with the message's files, its mails (the
-    /// acknowledgement to `acknowledge`, if any) and its outcome.
+    /// acknowledgement to `acknowledge`, if any; the notice of dropped
+    /// attachments with it) and its outcome.
     async fn ticket_from_mail(
         &self,
         stored: &InboxMessage,
@@ -277,9 +349,10 @@ impl Desk {
         requester: &User,
         linked_to: Option<i64>,
         acknowledge: Option<&[Mailbox]>,
+        trust: &Trust,
     ) -> AppResult<Processed> {
         let lang = requester.language;
-        let subject: String = match strip_reply_prefixes(&mail.subject).trim() {
+        let subject: String = match neutralise_invisible(strip_reply_prefixes(&mail.subject)).trim() {
             "" => text(lang, "mail.no_subject").to_owned(),
             s => s.chars().take(limits::SUBJECT).collect(),
         };
@@ -288,14 +361,19 @@ impl Desk {
             description.push_str(&text(lang, "mail.continues").replace("{number}", &old.to_string()));
             description.push_str("\n\n");
         }
+        if trust.auth.verdict == Verdict::Fail {
+            description.push_str(&text(lang, "mail.unverified").replace("{verdict}", trust.auth.verdict.as_str()));
+            description.push_str("\n\n");
+        }
         match mail.text.trim() {
             "" => description.push_str(text(lang, "mail.no_body")),
             body => description.push_str(body),
         }
-        let description: String = description.chars().take(limits::DESCRIPTION).collect();
+        let (attachments, html, dropped) = self.files_of(stored, mail, requester.id, &[]).await?;
+        let dropped_lines = super::dropped::lines(&dropped, lang, self.settings.max_attachment_bytes);
+        let description: String = with_dropped(&description, &dropped_lines, limits::DESCRIPTION);
         let input = OpenTicket { subject, description, ..Default::default() };
         let (new, service) = self.prepare_ticket(requester, requester.id, input, Some(stored.id)).await?;
-        let (attachments, html) = self.files_of(stored, mail, requester.id, &[]).await?;
         let renderer = self.renderer().await?;
         let agents = match &renderer {
             Some(renderer) => self.agents_to_notify(renderer, new.team_id).await?,
@@ -304,17 +382,24 @@ impl Desk {
         let context = self.mail_context().await?;
         let answering = mail.message_id.as_ref().map(|id| id.to_header());
         let service_name = service.map(|s| s.name);
+        let sender = mail.author().cloned();
         let written = self
             .store
             .create_ticket_from_mail(&new, |ticket| {
                 let view = opened_view(ticket.clone(), requester, service_name, new.stamp);
+                let dedupe = format!("mail:{}", stored.id);
                 let outbox = match &renderer {
                     Some(r) => {
-                        r.created(&view, requester, &agents, acknowledge, answering, &format!("mail:{}", stored.id))
+                        let mut outbox = r.created(&view, requester, &agents, acknowledge, answering.clone(), &dedupe);
+                        if let (Some(to), Some(_), false) = (&sender, acknowledge, dropped_lines.is_empty()) {
+                            outbox.extend(r.attachments_dropped(&view, to, lang, answering, &dropped_lines, &dedupe));
+                        }
+                        outbox
                     }
                     None => Vec::new(),
                 };
-                let result = inbox_result(Some(mail), &Finished::joined("created", &view), &context.own);
+                let finished = Finished::joined("created", &view, trust.authenticated(), !trust.reused_message_id);
+                let result = inbox_result(Some(mail), &finished, &context.own);
                 MailWrites { inbox_id: stored.id, result, outbox, attachments, html }
             })
             .await;
@@ -338,16 +423,21 @@ impl Desk {
             return Ok(Processed::Written(outcome));
         }
         if let Some(id) = self.store.ticket_from_mail(stored.id).await? {
-            return Ok(Processed::Finish(Finished::joined("created", &self.store.ticket_by_id(id).await?)));
+            let view = self.store.ticket_by_id(id).await?;
+            return Ok(Processed::Finish(Finished::joined("created", &view, false, false)));
         }
         if let Some(ticket_id) = self.store.entry_from_mail(stored.id).await? {
-            return Ok(Processed::Finish(Finished::joined("appended", &self.store.ticket_by_id(ticket_id).await?)));
+            let view = self.store.ticket_by_id(ticket_id).await?;
+            return Ok(Processed::Finish(Finished::joined("appended", &view, false, false)));
         }
         Err(AppError::Conflict { code: "busy", message: "try again".into() })
     }
 
-    /// Adds the message to a ticket's thread (reopening a closed ticket),
-    /// written with its files, the mails the reply sends and its outcome.
+    /// Adds the message to a ticket's thread as `kind` says (a public reply
+    /// reopening a closed ticket, or a note that changes nothing), written
+    /// with its files, the mails it sends and its outcome. `answer_sender`:
+    /// the loop rules allow a notice to its sender (dropped attachments).
+    #[allow(clippy::too_many_arguments)]
     async fn reply_from_mail(
         &self,
         stored: &InboxMessage,
@@ -355,19 +445,22 @@ impl Desk {
         view: TicketView,
         author: &User,
         reopen: bool,
+        kind: EntryKind,
+        trust: &Trust,
+        answer_sender: bool,
     ) -> AppResult<Processed> {
-        let body: String = match mail.text.trim() {
-            "" => text(author.language, "mail.no_body").to_owned(),
-            body => body.chars().take(limits::ENTRY_BODY).collect(),
-        };
         let existing = match mail.attachments.is_empty() {
             true => Vec::new(),
             false => self.store.attachments(view.ticket.id).await?,
         };
-        let (attachments, html) = self.files_of(stored, mail, author.id, &existing).await?;
+        let (attachments, html, dropped) = self.files_of(stored, mail, author.id, &existing).await?;
+        let dropped_lines = super::dropped::lines(&dropped, author.language, self.settings.max_attachment_bytes);
+        let body = with_dropped(&kind.body, &dropped_lines, limits::ENTRY_BODY);
         let renderer = self.renderer().await?;
         let context = self.mail_context().await?;
         let staff = author.role.is_staff();
+        let reopen = reopen && kind.changes_ticket;
+        let sender = mail.author().cloned();
         let mut current = view;
         for attempt in 0..WRITE_ATTEMPTS {
             if attempt > 0 {
@@ -392,29 +485,43 @@ impl Desk {
             } else {
                 (t.clone(), Vec::new())
             };
-            if staff {
+            if staff && kind.changes_ticket {
                 let before = next.clone();
                 next.status = lifecycle::after_staff_reply(next.status);
                 next.first_response_at = next.first_response_at.or(Some(now));
                 history.extend(lifecycle::diff(&before, &next).into_iter().map(|c| (c, false)));
             }
-            history.insert(0, (Change::new("public_reply", None, Some(excerpt(&body))), false));
+            let field = if kind.internal { "internal_note" } else { "public_reply" };
+            history.insert(0, (Change::new(field, None, Some(excerpt(&body))), kind.internal));
             // The ticket as the reply leaves it, for the mails and the outcome.
             let after = TicketView {
                 ticket: Ticket { version: next.version + 1, updated_at: now, ..next.clone() },
                 ..current.clone()
             };
-            let outbox = match &renderer {
-                Some(renderer) => {
+            let mut outbox = Vec::new();
+            if let Some(renderer) = &renderer {
+                if kind.notifies {
                     let dedupe = format!("mail:{}:reply", stored.id);
                     let quoted = mail.quote_split().new_text.to_owned();
                     let notice = Notice::Reply { view: &after, dedupe, author, body: &quoted };
-                    self.mails_for(renderer, notice).await?
+                    outbox = self.mails_for(renderer, notice).await?;
                 }
-                None => Vec::new(),
-            };
+                if let (Some(to), true, false) = (&sender, answer_sender, dropped_lines.is_empty()) {
+                    let answering = mail.message_id.as_ref().map(|id| id.to_header());
+                    let dedupe = format!("mail:{}", stored.id);
+                    outbox.extend(renderer.attachments_dropped(
+                        &after,
+                        to,
+                        author.language,
+                        answering,
+                        &dropped_lines,
+                        &dedupe,
+                    ));
+                }
+            }
             let outcome = if reopen { "reopened" } else { "appended" };
-            let result = inbox_result(Some(mail), &Finished::joined(outcome, &after), &context.own);
+            let finished = Finished::joined(outcome, &after, kind.admits_participants, !trust.reused_message_id);
+            let result = inbox_result(Some(mail), &finished, &context.own);
             let writes = MailWrites {
                 inbox_id: stored.id,
                 result,
@@ -422,8 +529,12 @@ impl Desk {
                 attachments: attachments.clone(),
                 html: html.clone(),
             };
-            let entry =
-                NewEntry { author_id: author.id, internal: false, body: body.clone(), source_mail_id: Some(stored.id) };
+            let entry = NewEntry {
+                author_id: author.id,
+                internal: kind.internal,
+                body: body.clone(),
+                source_mail_id: Some(stored.id),
+            };
             let planned = Planned { ticket: next, entry: Some(entry), history };
             match self.write_planned(&current, planned, Some(author.id), now, Some(&writes)).await? {
                 Written::Done(_) => {
@@ -444,18 +555,24 @@ impl Desk {
         mail: &ParsedMail,
         uploaded_by: i64,
         existing: &[Attachment],
-    ) -> AppResult<(Vec<NewAttachment>, Option<String>)> {
+    ) -> AppResult<(Vec<NewAttachment>, Option<String>, Vec<super::dropped::DroppedPart>)> {
         let mut files = Vec::new();
         let mut inline = Vec::new();
+        let mut dropped = Vec::new();
         for (i, file) in mail.attachments.iter().enumerate() {
-            if file.bytes.len() > self.settings.max_attachment_bytes {
-                tracing::warn!(mail = stored.id, size = file.bytes.len(), "attachment over the size limit not stored");
-                continue;
-            }
-            let filename = match file.filename.as_deref().map(sanitize_filename) {
-                Some(name) if !name.is_empty() => name.chars().take(255).collect(),
+            let filename: String = match file.filename.as_deref().map(sanitize_filename) {
+                Some(name) if !name.is_empty() => neutralise_invisible(&name).chars().take(255).collect(),
                 _ => format!("adjunto-{}-{}.{}", stored.id, i + 1, extension_for(&file.content_type)),
             };
+            if file.bytes.len() > self.settings.max_attachment_bytes {
+                tracing::warn!(mail = stored.id, size = file.bytes.len(), "attachment over the size limit not stored");
+                dropped.push(super::dropped::DroppedPart {
+                    name: filename,
+                    size: file.bytes.len(),
+                    reason: super::dropped::DropReason::TooLarge,
+                });
+                continue;
+            }
             let sha256 = self.blobs.put(&file.bytes).await?;
             if let Some(cid) = &file.content_id {
                 inline.push((cid.clone(), format!("mesa-blob:{sha256}")));
@@ -475,7 +592,7 @@ impl Desk {
             });
         }
         let html = mail.html.as_deref().map(|html| mesa_mail::repoint_sources(html, "cid", &inline));
-        Ok((files, html))
+        Ok((files, html, dropped))
     }
 
     /// Whether `address` may get another automatic answer this hour.
@@ -510,7 +627,12 @@ impl Desk {
         let Some(requester) = self.requester_by_mail(&author).await? else {
             return Err(AppError::Conflict { code: "no_sender", message: "the sender's address is invalid".into() });
         };
-        match self.ticket_from_mail(&stored, &mail, &requester, None, None).await? {
+        let verdict = stored.auth_verdict.as_deref().and_then(Verdict::parse).unwrap_or(Verdict::None);
+        let trust = Trust {
+            auth: mesa_mail::SenderAuth::new(verdict, stored.auth_detail.clone().unwrap_or_default()),
+            reused_message_id: stored.reused_message_id,
+        };
+        match self.ticket_from_mail(&stored, &mail, &requester, None, None, &trust).await? {
             Processed::Written(outcome) => Ok(outcome),
             Processed::Finish(finished) => self.finish(&stored, Some(&mail), finished).await,
         }
@@ -522,7 +644,7 @@ impl Desk {
 /// requester, not the desk's `own` addresses) and its Message-ID.
 fn inbox_result(mail: Option<&ParsedMail>, finished: &Finished, own: &[String]) -> InboxResult {
     let participants = match (mail, finished.ticket) {
-        (Some(mail), Some(_)) => {
+        (Some(mail), Some(_)) if finished.admits_participants => {
             let requester = finished.requester.clone().unwrap_or_default();
             mail.participants(own)
                 .into_iter()
@@ -535,13 +657,29 @@ fn inbox_result(mail: Option<&ParsedMail>, finished: &Finished, own: &[String]) 
     InboxResult {
         state: finished.state,
         participants,
-        message_id: mail.and_then(|m| m.message_id.as_ref()).map(|id| id.as_str().to_owned()),
+        message_id: mail
+            .filter(|_| finished.keeps_message_id)
+            .and_then(|m| m.message_id.as_ref())
+            .map(|id| id.as_str().to_owned()),
         reason: finished.reason.clone(),
         outcome: finished.outcome,
         ticket_id: finished.ticket.map(|(id, _)| id),
         sender: mail.and_then(|m| m.author()).map(|a| a.address.clone()),
-        subject: mail.map(|m| m.subject.chars().take(limits::SUBJECT).collect()),
+        subject: mail.map(|m| neutralise_invisible(&m.subject).chars().take(limits::SUBJECT).collect()),
     }
+}
+
+/// `text` with the lines about dropped attachments after it, within `limit`
+/// characters (the lines are kept; the text is cut).
+fn with_dropped(text: &str, dropped: &[String], limit: usize) -> String {
+    if dropped.is_empty() {
+        return text.chars().take(limit).collect();
+    }
+    let tail = format!("\n\n{}", dropped.join("\n"));
+    let room = limit.saturating_sub(tail.chars().count());
+    let mut out: String = text.chars().take(room).collect();
+    out.push_str(&tail);
+    out.chars().take(limit).collect()
 }
 
 fn optional(result: Result<TicketView, StoreError>) -> AppResult<Option<TicketView>> {

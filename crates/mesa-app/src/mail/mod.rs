@@ -4,11 +4,13 @@
 //! Parsing, threading and rendering are `mesa_mail`'s; the network is the
 //! binary's.
 
+mod dropped;
 mod ingest;
 mod mailboxes;
 mod notify;
 mod settings;
 pub mod templates;
+mod trust;
 
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -20,7 +22,7 @@ use mesa_store::StoreError;
 pub use ingest::IngestOutcome;
 pub use mailboxes::{MailboxInput, MailboxToken};
 pub(crate) use notify::Notice;
-pub use settings::{MAIL_SETTINGS_KEY, MailSettings};
+pub use settings::{MAIL_SETTINGS_KEY, MailSettings, SenderPolicy};
 pub use templates::{Template, TemplateOverrides};
 
 use crate::{AppError, AppResult, Desk};

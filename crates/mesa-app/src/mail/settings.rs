@@ -1,5 +1,7 @@
 //! The desk's e-mail policy, as the admin sets it.
 
+use std::collections::BTreeMap;
+
 use chrono::TimeDelta;
 use mesa_core::validate::FieldError;
 use mesa_mail::{StrangerTagAction, ThreadPolicy};
@@ -25,6 +27,63 @@ pub struct MailSettings {
     pub auto_replies_per_hour: u32,
     /// Mail agents about new tickets for their team and assignments.
     pub notify_agents: bool,
+    /// How senders are authenticated and what an unauthenticated one may do
+    /// (see docs/security.md), for every mailbox without its own entry in
+    /// `mailbox_authentication`.
+    pub authentication: SenderPolicy,
+    /// Per mailbox (an IMAP mailbox's name, or the name `mail ingest` gets).
+    pub mailbox_authentication: BTreeMap<String, SenderPolicy>,
+}
+
+/// How one mailbox authenticates senders (issue 11).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SenderPolicy {
+    /// `dns`: Mesa checks DKIM, SPF (with the MTA's envelope) and DMARC
+    /// itself. `authentication_results`: Mesa reads the verdict the
+    /// institution's MTA stamped (only its `authserv_id`'s header). `off`:
+    /// nothing is checked, so nothing authenticates (every sender is
+    /// unverified; staff mail becomes internal notes).
+    pub method: String,
+    /// The `authserv-id` of the institution's MTA (`authentication_results`).
+    pub authserv_id: String,
+    /// A staff member's mail that does not authenticate: `internal_note`
+    /// (kept on the ticket as an internal note marked unverified, nothing
+    /// sent, nothing changed) or `hold` (quarantined for an admin).
+    pub unverified_staff: String,
+}
+
+impl Default for SenderPolicy {
+    fn default() -> Self {
+        Self { method: "dns".into(), authserv_id: String::new(), unverified_staff: "internal_note".into() }
+    }
+}
+
+impl SenderPolicy {
+    fn check(&self) -> Result<(), FieldError> {
+        if !matches!(self.method.as_str(), "dns" | "authentication_results" | "off") {
+            return Err(FieldError::new(
+                "authentication",
+                "invalid",
+                "the method is dns, authentication_results or off",
+            ));
+        }
+        if self.method == "authentication_results"
+            && (self.authserv_id.trim().is_empty()
+                || self.authserv_id.len() > 255
+                || self.authserv_id.chars().any(|c| c.is_whitespace() || c == ';' || c.is_control()))
+        {
+            return Err(FieldError::new(
+                "authserv_id",
+                "invalid",
+                "authentication_results needs the authserv-id of the institution's MTA (e.g. mx.cajica.gov.co)",
+            ));
+        }
+        if !matches!(self.unverified_staff.as_str(), "internal_note" | "hold") {
+            return Err(FieldError::new("unverified_staff", "invalid", "unverified_staff is internal_note or hold"));
+        }
+        Ok(())
+    }
 }
 
 pub const MAIL_SETTINGS_KEY: &str = "mail";
@@ -39,6 +98,8 @@ impl Default for MailSettings {
             auto_reply: true,
             auto_replies_per_hour: 5,
             notify_agents: true,
+            authentication: SenderPolicy::default(),
+            mailbox_authentication: BTreeMap::new(),
         }
     }
 }
@@ -65,6 +126,10 @@ impl MailSettings {
         if self.auto_replies_per_hour > 1000 {
             return Err(FieldError::new("auto_replies_per_hour", "out_of_range", "auto_replies_per_hour is 0 to 1000"));
         }
+        self.authentication.check()?;
+        for policy in self.mailbox_authentication.values() {
+            policy.check()?;
+        }
         Ok(())
     }
 
@@ -88,6 +153,11 @@ impl MailSettings {
                 domain.eq_ignore_ascii_case(d)
                     || domain.to_ascii_lowercase().ends_with(&format!(".{}", d.to_ascii_lowercase()))
             })
+    }
+
+    /// How mail received through `mailbox` is authenticated.
+    pub fn sender_policy(&self, mailbox: &str) -> &SenderPolicy {
+        self.mailbox_authentication.get(mailbox).unwrap_or(&self.authentication)
     }
 
     /// The tag Mesa puts first in the subjects it sends.
@@ -134,6 +204,12 @@ mod tests {
         assert_eq!(bad.check().unwrap_err().field, "stranger_tag");
         let bad = MailSettings { allowed_domains: vec!["not a domain".into()], ..Default::default() };
         assert_eq!(bad.check().unwrap_err().field, "allowed_domains");
+        let trusting_anyone = SenderPolicy { method: "authentication_results".into(), ..Default::default() };
+        let bad = MailSettings {
+            mailbox_authentication: [("soporte".to_owned(), trusting_anyone)].into(),
+            ..Default::default()
+        };
+        assert_eq!(bad.check().unwrap_err().field, "authserv_id");
         assert!(MailSettings::default().check().is_ok());
     }
 }

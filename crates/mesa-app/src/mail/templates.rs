@@ -21,6 +21,7 @@ pub const KINDS: &[&str] = &[
     "requester_replied",
     "password_reset",
     "password_set",
+    "attachment_dropped",
 ];
 
 /// The placeholders a template may use.

@@ -233,6 +233,13 @@ pub mod bodies {
         #[schema(maximum = 1000)]
         auto_replies_per_hour: u32,
         notify_agents: bool,
+        /// The sender policy: `method` (`dns`, `authentication_results` or
+        /// `off`), `authserv_id`, `unverified_staff` (`internal_note` or `hold`).
+        #[schema(value_type = Object)]
+        authentication: serde_json::Value,
+        /// Mailbox name → its own sender policy.
+        #[schema(value_type = Object)]
+        mailbox_authentication: serde_json::Value,
     }
 
     // The documented defaults are the real ones.
@@ -269,6 +276,8 @@ pub mod bodies {
                 auto_reply: d.auto_reply,
                 auto_replies_per_hour: d.auto_replies_per_hour,
                 notify_agents: d.notify_agents,
+                authentication: serde_json::to_value(&d.authentication).unwrap_or_default(),
+                mailbox_authentication: serde_json::to_value(&d.mailbox_authentication).unwrap_or_default(),
             }
         }
     }

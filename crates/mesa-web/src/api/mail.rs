@@ -29,7 +29,10 @@ pub async fn get_mail_settings(State(state): State<AppState>, auth: Auth) -> Res
 
 /// Replaces the mail settings: `tag_prefix`, `reopen_within_days`, `stranger_tag`
 /// (`new_ticket` or `quarantine`), `allowed_domains`, `auto_reply`,
-/// `auto_replies_per_hour`, `notify_agents`. Missing keys take their defaults.
+/// `auto_replies_per_hour`, `notify_agents`, `authentication` (the sender
+/// policy: `method` `dns`, `authentication_results` or `off`, `authserv_id`,
+/// `unverified_staff` `internal_note` or `hold`) and `mailbox_authentication`
+/// (mailbox name → sender policy). Missing keys take their defaults.
 #[utoipa::path(put, path = "/settings/mail", tag = "mail", security(("bearer" = [])), request_body = MailSettingsDoc,
     responses((status = 204), Forbidden))]
 pub async fn put_mail_settings(
@@ -248,6 +251,13 @@ pub struct HeldMail {
     sender: Option<String>,
     subject: Option<String>,
     size: i64,
+    /// Sender authentication: `pass`, `fail`, `none` or `temperror`
+    /// (`null`: not checked yet).
+    sender_verdict: Option<String>,
+    /// How the verdict was reached (DKIM/SPF/DMARC results).
+    sender_verdict_detail: Option<String>,
+    /// A different message had already used its Message-ID.
+    reused_message_id: bool,
 }
 
 impl From<InboxMessage> for HeldMail {
@@ -261,6 +271,9 @@ impl From<InboxMessage> for HeldMail {
             sender: m.sender,
             subject: m.subject,
             size: m.size,
+            sender_verdict: m.auth_verdict,
+            sender_verdict_detail: m.auth_detail,
+            reused_message_id: m.reused_message_id,
         }
     }
 }
@@ -340,7 +353,7 @@ pub async fn release_held(
     let outcome = state.desk.release_mail(&auth.actor, parse_id(&id, "message")?).await?;
     let number = match &outcome {
         IngestOutcome::Created { number } | IngestOutcome::Appended { number } => Some(*number),
-        IngestOutcome::Rejected { .. } => None,
+        IngestOutcome::Rejected { .. } | IngestOutcome::Deferred { .. } => None,
     };
     Ok(Json(Released { outcome: outcome.to_string(), number }))
 }

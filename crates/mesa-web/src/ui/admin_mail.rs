@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use mesa_app::mail::MailboxInput;
 use mesa_app::mail::templates::{self, Template as MailTemplate, TemplateOverrides};
-use mesa_app::{AppError, InboxMessage, MailSettings, MailboxRow, OutboxMail};
+use mesa_app::{AppError, InboxMessage, MailSettings, MailboxRow, OutboxMail, SenderPolicy};
 use mesa_core::Lang;
 
 use super::admin::{AdminQuery, only_admins};
@@ -113,6 +113,7 @@ pub async fn save_settings(State(state): State<AppState>, viewer: Viewer, Form(f
         let Ok(auto_replies_per_hour) = number("auto_replies_per_hour") else {
             return Err(mesa_core::validate::FieldError::new("auto_replies_per_hour", "out_of_range", "").into());
         };
+        let current = state.desk.mail_settings().await?;
         let settings = MailSettings {
             tag_prefix: field(&f, "tag_prefix").trim().to_owned(),
             reopen_within_days,
@@ -126,6 +127,17 @@ pub async fn save_settings(State(state): State<AppState>, viewer: Viewer, Form(f
             auto_reply: f.contains_key("auto_reply"),
             auto_replies_per_hour,
             notify_agents: f.contains_key("notify_agents"),
+            // A form without the sender policy (an older page) keeps the current one.
+            authentication: match f.contains_key("auth_method") {
+                true => SenderPolicy {
+                    method: field(&f, "auth_method").to_owned(),
+                    authserv_id: field(&f, "authserv_id").trim().to_owned(),
+                    unverified_staff: field(&f, "unverified_staff").to_owned(),
+                },
+                false => current.authentication,
+            },
+            // Per-mailbox policies are set through the API; the form keeps them.
+            mailbox_authentication: current.mailbox_authentication,
         };
         state.desk.set_mail_settings(&viewer.0.actor, &settings).await
     }

@@ -484,7 +484,17 @@ pub struct EntryView {
     pub quoted: String,
     /// The mail it came from, as sanitised HTML (shown on request).
     pub html: Option<String>,
+    /// Whether the mail it came from authenticated its sender (issue 11).
+    pub sender: Option<SenderBadge>,
     pub at: String,
+}
+
+/// The sender verdict of a mail, as the page shows it.
+pub struct SenderBadge {
+    pub verified: bool,
+    pub label: String,
+    /// Another message had already used its Message-ID.
+    pub reused_message_id: Option<&'static str>,
 }
 
 pub struct HistoryView {
@@ -510,6 +520,7 @@ struct TicketPageT {
     description: String,
     /// The mail that opened the ticket, as sanitised HTML (shown on request).
     description_html: Option<String>,
+    description_sender: Option<SenderBadge>,
     status: Status,
     status_label: String,
     priority_label: String,
@@ -629,11 +640,24 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(number): P
         let (_, html) = mail_html.iter().find(|(e, _)| *e == entry)?;
         Some(mesa_mail::repoint_sources(html, "mesa-blob", &blobs))
     };
+    let verdicts = state.desk.mail_verdicts(&ticket_page).await?;
+    let sender_of = |entry: Option<i64>| {
+        let v = verdicts.iter().find(|v| v.entry_id == entry)?;
+        let verdict = v.verdict.as_deref()?;
+        let verified = verdict == "pass";
+        let label = match verified {
+            true => tr.t("ui.ticket.sender_verified").to_owned(),
+            false => tr.t("ui.ticket.sender_unverified").replace("{verdict}", verdict),
+        };
+        let reused_message_id = v.reused_message_id.then(|| tr.t("ui.ticket.reused_message_id"));
+        Some(SenderBadge { verified, label, reused_message_id })
+    };
     let body = TicketPageT {
         number: t.number,
         subject: t.subject.clone(),
         description: t.description.clone(),
         description_html: html_of(None),
+        description_sender: sender_of(None),
         status: t.status,
         status_label: tr.label(&t.status),
         priority_label: tr.label(&t.priority),
@@ -653,6 +677,7 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(number): P
                     body: split.new_text.to_owned(),
                     quoted: split.quoted.to_owned(),
                     html: html_of(Some(e.id)),
+                    sender: sender_of(Some(e.id)),
                     at: when(e.created_at, tz),
                 }
             })

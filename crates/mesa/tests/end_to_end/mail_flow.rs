@@ -22,7 +22,7 @@ pub(crate) fn serve_args(sink: &SmtpSink) -> Vec<String> {
     ]
 }
 
-async fn add_mailbox(desk: &Desk, dovecot: &Dovecot) {
+pub(crate) async fn add_mailbox(desk: &Desk, dovecot: &Dovecot) {
     let body = json!({
         "host": "127.0.0.1", "port": dovecot.imap_port(), "security": "plain",
         "username": Dovecot::USER, "secret": Dovecot::PASSWORD, "poll_seconds": 5
@@ -59,7 +59,7 @@ pub(crate) fn new_request(id: &str) -> Vec<u8> {
 }
 
 /// The mails the sink received for `to`, parsed.
-fn mails_to(sink: &SmtpSink, to: &str) -> Vec<mesa_mail::ParsedMail> {
+pub(crate) fn mails_to(sink: &SmtpSink, to: &str) -> Vec<mesa_mail::ParsedMail> {
     sink.received()
         .into_iter()
         .filter(|m| m.rcpt_to.iter().any(|r| r.eq_ignore_ascii_case(to)))
