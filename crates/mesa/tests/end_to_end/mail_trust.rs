@@ -78,11 +78,12 @@ async fn through_imap_forged_senders_strangers_reused_ids_dropped_files_and_hidd
 
         // The agent's real mail: a public reply to Ana and her boss, never the attacker.
         dovecot.deliver(&key.sign(&mail(AGENT, "", &format!("Re: [#{n}] Impresora"), "Cambiamos el tóner.", "r1@x")));
-        eventually("the real reply sent", || async {
-            mails_to(&sink, ANA).iter().any(|m| m.text.contains("Cambiamos el tóner")).then_some(())
+        // Each participant's copy is its own mail in the outbox: wait for both.
+        eventually("the real reply sent to Ana and her boss", || async {
+            let sent = |to: &str| mails_to(&sink, to).iter().any(|m| m.text.contains("Cambiamos el tóner"));
+            (sent(ANA) && sent("jefe@mesa.test")).then_some(())
         })
         .await;
-        assert!(mails_to(&sink, "jefe@mesa.test").iter().any(|m| m.text.contains("Cambiamos el tóner")));
         assert!(mails_to(&sink, "attacker@evil.test").is_empty(), "{kind:?}");
         assert!(mails_to(&sink, ANA).iter().all(|m| !m.text.contains("http://x")), "the forged text never went out");
         assert_eq!(ticket(&desk, n).await["status"], "in_progress");
