@@ -223,6 +223,11 @@ mod tests {
         for lang in Lang::ALL {
             for (key, value) in catalog(lang) {
                 let Some(base) = key.strip_suffix(".one").or_else(|| key.strip_suffix(".other")) else { continue };
+                // A value's label that merely ends in `.other` (the reassignment
+                // criterion `other`) is no plural: it has no `.one` and no number.
+                if !value.contains("{n}") && text(lang, &format!("{base}.one")) == "??" {
+                    continue;
+                }
                 for form in ["one", "other"] {
                     let text = text(lang, &format!("{base}.{form}"));
                     assert_ne!(text, "??", "{base}.{form} is missing in {}", lang.code());

@@ -75,6 +75,7 @@ pub async fn put_calendar(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DueParams {
     /// RFC 3339 instant the business time starts counting from.
     start: DateTime<Utc>,
@@ -108,6 +109,7 @@ pub async fn preview_due(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryParams {
     /// Only the changes of this calendar.
     calendar: Option<String>,

@@ -15,6 +15,7 @@ use crate::extract::{ApiJson, Auth, parse_id};
 use crate::{ApiError, AppState};
 
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// `true`: deactivated entries too.
     #[serde(default)]

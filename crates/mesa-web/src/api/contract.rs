@@ -430,15 +430,17 @@ mod tests {
     }
 
     #[test]
-    fn only_health_and_labels_are_open_to_anyone() {
+    fn only_health_labels_and_password_resets_are_open_to_anyone() {
         let doc = document();
         let open: BTreeSet<String> = operations(&doc)
             .into_iter()
             .filter(|(_, _, op)| op.get("security").is_none())
             .map(|(path, method, _)| format!("{method} {path}"))
             .collect();
-        let expected: BTreeSet<String> =
-            ["get /api/v1/health", "get /api/v1/labels"].into_iter().map(String::from).collect();
+        let expected: BTreeSet<String> = ["get /api/v1/health", "get /api/v1/labels", "post /api/v1/password-resets"]
+            .into_iter()
+            .map(String::from)
+            .collect();
         assert_eq!(open, expected);
     }
 }
