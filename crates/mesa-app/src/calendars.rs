@@ -9,7 +9,7 @@ use mesa_core::validate::FieldError;
 use mesa_store::{SettingsChange, calendar_subject};
 
 use crate::policy::DEFAULT_CALENDAR;
-use crate::{AppError, AppResult, Desk};
+use crate::{AppError, AppResult, Desk, internal_readers_only};
 
 /// Most changes one history request returns.
 pub const MAX_HISTORY: i64 = 200;
@@ -24,10 +24,6 @@ pub struct CalendarEntry {
     pub config: CalendarConfig,
 }
 
-fn staff_only(actor: &Actor) -> AppResult<()> {
-    if actor.sees_internal() { Ok(()) } else { Err(AppError::forbidden("staff only")) }
-}
-
 fn admins_only(actor: &Actor) -> AppResult<()> {
     if actor.can_manage_catalog() { Ok(()) } else { Err(AppError::forbidden("only administrators change the policy")) }
 }
@@ -40,7 +36,7 @@ impl Desk {
     /// Every calendar, by name; the built-in default first when no calendar
     /// named `default` is stored (staff).
     pub async fn calendars(&self, actor: &Actor) -> AppResult<Vec<CalendarEntry>> {
-        staff_only(actor)?;
+        internal_readers_only(actor)?;
         let mut out = Vec::new();
         for row in self.store.calendars().await? {
             let config: CalendarConfig = serde_json::from_str(&row.config).map_err(invalid_calendar)?;
@@ -101,7 +97,7 @@ impl Desk {
         start: DateTime<Utc>,
         duration: TimeDelta,
     ) -> AppResult<DateTime<Utc>> {
-        staff_only(actor)?;
+        internal_readers_only(actor)?;
         let policy = self.policy().await?;
         let calendar = policy.calendar_named(name).ok_or(AppError::NotFound("calendar"))?;
         calendar

@@ -68,6 +68,13 @@ impl Desk {
         Ok(self.store.list_users().await?)
     }
 
+    /// Agents and administrators, active or not, by name: who a ticket can be
+    /// assigned to or filtered by (for those who see internal notes).
+    pub async fn staff_members(&self, actor: &Actor) -> AppResult<Vec<User>> {
+        crate::internal_readers_only(actor)?;
+        Ok(self.store.list_staff().await?)
+    }
+
     /// Adds a department, building or team (admins, or the CLI).
     pub async fn add_item(
         &self,

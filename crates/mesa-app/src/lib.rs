@@ -27,8 +27,9 @@ pub use directory::{NewServiceInput, UserChanges};
 pub use error::{AppError, AppResult};
 pub use mail::{IngestOutcome, MailIdentity, MailSettings, SenderPolicy};
 pub use mesa_store::{
-    Absence, Attachment, Backend, BlobStore, Directory, DirectoryItem, Entry, HistoryRecord, InboxMessage, MailboxRow,
-    OutboxMail, PlaceKind, Service, ServiceRouting, SettingsChange, SlaFilter, SortOrder, Store, TicketView, Total,
+    Absence, Attachment, Backend, BlobStore, Directory, DirectoryItem, Entry, HistoryRecord, InboxMessage, MailVerdict,
+    MailboxRow, OutboxMail, PlaceKind, Service, ServiceRouting, SettingsChange, SlaFilter, SortOrder, Store,
+    TicketView, Total,
 };
 pub use people::{ImportReport, PersonChanges};
 pub use policy::{DEFAULT_CALENDAR, Policy};
@@ -96,7 +97,19 @@ impl Desk {
         &self.store
     }
 
+    /// Whether the database answers (for the health check).
+    pub async fn ping(&self) -> AppResult<()> {
+        Ok(self.store.ping().await?)
+    }
+
     pub fn settings(&self) -> &DeskSettings {
         &self.settings
     }
+}
+
+/// Settings, calendars and targets are read by everyone who sees internal
+/// notes: agents, leads and administrators, and managers (who read but do not
+/// work tickets). Requesters never.
+pub(crate) fn internal_readers_only(actor: &mesa_core::Actor) -> AppResult<()> {
+    if actor.sees_internal() { Ok(()) } else { Err(AppError::forbidden("staff only")) }
 }

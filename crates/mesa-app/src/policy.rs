@@ -12,7 +12,7 @@ use mesa_core::automation::AutomationSettings;
 use mesa_core::calendar::{BusinessCalendar, CalendarConfig};
 use mesa_core::sla::{self, SlaSettings, SlaStatus, Target, Timeline};
 use mesa_core::validate::FieldError;
-use mesa_core::{Priority, Ticket};
+use mesa_core::{Actor, Priority, Ticket};
 use mesa_store::{StatusRecord, TargetRow};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -39,6 +39,11 @@ pub struct Policy {
 }
 
 impl Policy {
+    /// The name of a stored calendar.
+    pub fn calendar_name(&self, id: i64) -> Option<&str> {
+        self.calendars.get(&id).map(|(name, _)| name.as_str())
+    }
+
     pub fn default_calendar(&self) -> &BusinessCalendar {
         &self.default_calendar
     }
@@ -90,6 +95,13 @@ fn parse_json<T: DeserializeOwned>(what: &'static str, raw: &str) -> Result<T, A
 }
 
 impl Desk {
+    /// The current policy as the staff read it (see
+    /// [`crate::internal_readers_only`]).
+    pub async fn policy_for(&self, actor: &Actor) -> AppResult<Arc<Policy>> {
+        crate::internal_readers_only(actor)?;
+        self.policy().await
+    }
+
     /// The current policy (cached for a few seconds).
     pub async fn policy(&self) -> AppResult<Arc<Policy>> {
         if let Some((at, policy)) = self.policy.0.lock().expect("policy cache").as_ref()

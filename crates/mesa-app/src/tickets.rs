@@ -15,20 +15,35 @@ use crate::mail::Notice;
 use crate::{AppError, AppResult, Desk};
 
 /// What someone fills in to open a ticket (any channel).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct OpenTicket {
-    pub subject: String,
-    pub description: String,
+    /// Subject, description and contact details, checked by the adapter
+    /// that read them.
+    pub text: TicketText,
     pub ticket_type: Option<TicketType>,
     pub priority: Option<Priority>,
     pub service_id: Option<i64>,
     pub department_id: Option<i64>,
     pub building_id: Option<i64>,
-    pub contact_phone: Option<String>,
-    pub remote_access_id: Option<String>,
     /// Staff only: open on behalf of this person (created if unknown).
     pub requester_email: Option<String>,
     pub requester_name: Option<String>,
+}
+
+impl OpenTicket {
+    /// A request with this text and nothing else chosen.
+    pub fn new(text: TicketText) -> Self {
+        Self {
+            text,
+            ticket_type: None,
+            priority: None,
+            service_id: None,
+            department_id: None,
+            building_id: None,
+            requester_email: None,
+            requester_name: None,
+        }
+    }
 }
 
 /// Fields staff may change on a ticket; `None` leaves a field as it is.
@@ -125,13 +140,6 @@ impl Desk {
         if !who.can_open_tickets() {
             return Err(AppError::forbidden("managers cannot open tickets"));
         }
-        // Checked before anything is looked up or created.
-        TicketText::parse(
-            &input.subject,
-            &input.description,
-            input.contact_phone.as_deref(),
-            input.remote_access_id.as_deref(),
-        )?;
         if let Some(p) = input.priority.filter(|p| !who.may_open_with_priority(*p)) {
             return Err(
                 FieldError::new("priority", "not_allowed", format!("only the desk may open a ticket as {p}")).into()
@@ -184,12 +192,7 @@ impl Desk {
         input: OpenTicket,
         source_mail_id: Option<i64>,
     ) -> AppResult<(NewTicket, Option<Service>)> {
-        let text = TicketText::parse(
-            &input.subject,
-            &input.description,
-            input.contact_phone.as_deref(),
-            input.remote_access_id.as_deref(),
-        )?;
+        let text = input.text.clone();
         let service = match input.service_id {
             Some(id) => match self.store.service(id).await {
                 Ok(s) if s.active => Some(s),
@@ -208,10 +211,7 @@ impl Desk {
             Some(id) => Some(self.existing(Directory::Buildings, id, "building_id").await?),
             None => requester.building_id,
         };
-        let mut text = text;
-        if text.contact_phone.is_none() {
-            text.contact_phone = requester.phone.clone();
-        }
+        let text = text.or_phone(requester.phone.as_deref());
         let mut new = NewTicket {
             text,
             ticket_type: input.ticket_type.or(service.as_ref().map(|s| s.default_type)).unwrap_or(TicketType::Incident),

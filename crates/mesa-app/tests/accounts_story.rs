@@ -12,6 +12,7 @@ use mesa_app::{
 };
 use mesa_core::account::LinkPurpose;
 use mesa_core::lifecycle::TransitionInput;
+use mesa_core::ticket::TicketText;
 use mesa_core::{Actor, Role, Status, User};
 use mesa_testkit::{TestDb, databases};
 
@@ -113,10 +114,8 @@ async fn a_requester_without_a_password_approves_or_rejects_from_the_solved_mail
         let agent = desk.add_user(None, "tecnico@cajica.gov.co", "Técnico", Role::Agent, None).await.unwrap();
         // Opened by staff on behalf of someone who never had a password.
         let open = |subject: &str| OpenTicket {
-            subject: subject.into(),
-            description: "Sin red".into(),
             requester_email: Some("clara@cajica.gov.co".into()),
-            ..Default::default()
+            ..OpenTicket::new(TicketText::new(subject, "Sin red").unwrap())
         };
         let first = desk.open_ticket(&agent, open("Sin red")).await.unwrap().ticket.number;
         let second = desk.open_ticket(&agent, open("Impresora")).await.unwrap().ticket.number;
@@ -199,10 +198,7 @@ async fn renamed_statuses_reach_the_mails_and_a_manual_close_keeps_its_reason() 
         assert_eq!(labels["status.new"], "Radicado");
 
         let n = desk
-            .open_ticket(
-                &ana,
-                OpenTicket { subject: "Portátil".into(), description: "No enciende".into(), ..Default::default() },
-            )
+            .open_ticket(&ana, OpenTicket::new(TicketText::new("Portátil", "No enciende").unwrap()))
             .await
             .unwrap()
             .ticket
@@ -282,10 +278,8 @@ async fn a_deactivated_department_leaves_the_forms_and_stays_on_old_tickets() {
         let ana = desk.add_user(None, "ana@cajica.gov.co", "Ana", Role::Requester, None).await.unwrap();
         let old = desk.add_item(None, Directory::Departments, "Almacén", None).await.unwrap();
         let open = |department_id| OpenTicket {
-            subject: "Sin red".into(),
-            description: "x".into(),
             department_id: Some(department_id),
-            ..Default::default()
+            ..OpenTicket::new(TicketText::new("Sin red", "x").unwrap())
         };
         let n = desk.open_ticket(&ana, open(old.id)).await.unwrap().ticket.number;
 

@@ -9,6 +9,7 @@ use mesa_app::{
     AppError, BlobStore, Desk, DeskSettings, IngestOutcome, MailIdentity, MailSettings, MailboxRow, OpenTicket, Store,
 };
 use mesa_core::lifecycle::TransitionInput;
+use mesa_core::ticket::TicketText;
 use mesa_core::{Actor, Role, Status, User};
 use mesa_mail::oauth::TokenGrant;
 use mesa_mail::transport::Secret;
@@ -335,7 +336,7 @@ async fn tickets_opened_on_the_web_are_acknowledged_by_mail_and_agents_hear_of_a
         let admin = admin(&desk).await;
         let agent = desk.add_user(None, "tecnico@villaesperanza.gov.co", "Técnico", Role::Agent, None).await.unwrap();
         let requester = desk.add_user(None, "ana@villaesperanza.gov.co", "Ana", Role::Requester, None).await.unwrap();
-        let input = OpenTicket { subject: "VPN".into(), description: "No conecta".into(), ..Default::default() };
+        let input = OpenTicket::new(TicketText::new("VPN", "No conecta").unwrap());
         let n = desk.open_ticket(&requester, input).await.unwrap().ticket.number;
         desk.assign(&actor(&admin), n, agent.email.as_str(), None, None).await.unwrap();
         let mails = outbox(&desk, &admin).await;

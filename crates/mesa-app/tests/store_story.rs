@@ -5,9 +5,10 @@
 
 use std::sync::Arc;
 
-use mesa_app::{BlobStore, Desk, DeskSettings, OpenTicket, Store};
+use mesa_app::{BlobStore, Desk, DeskSettings, OpenTicket, Store, TicketChanges};
 use mesa_core::lifecycle::TransitionInput;
-use mesa_core::{Actor, Role, Status, User};
+use mesa_core::ticket::TicketText;
+use mesa_core::{Actor, Priority, Role, Status, User};
 use mesa_testkit::{TestDb, databases};
 
 async fn desk(db: &TestDb) -> Desk {
@@ -20,7 +21,7 @@ fn actor(u: &User) -> Actor {
 }
 
 fn ticket(subject: &str) -> OpenTicket {
-    OpenTicket { subject: subject.into(), description: "descripción".into(), ..OpenTicket::default() }
+    OpenTicket::new(TicketText::new(subject, "descripción").unwrap())
 }
 
 #[tokio::test]
@@ -325,5 +326,52 @@ async fn a_search_counts_up_to_the_limit_and_then_says_more() {
         let query = ListQuery { q: Some("impresora".into()), page: Some(41), per_page: Some(25), ..Default::default() };
         let (items, _) = desk.list_tickets(&who, query).await.unwrap();
         assert_eq!(items.len(), 1, "{kind:?}: the 1,001st match is on page 41");
+    }
+}
+
+/// Routing reads each agent's open tickets per priority from counts that the
+/// database's triggers keep (migration 0017): they follow assignment,
+/// reassignment, priority changes and the end of a ticket.
+#[tokio::test]
+async fn agents_open_load_follows_assignment_priority_and_status() {
+    for kind in databases() {
+        let db = TestDb::new(kind).await;
+        let desk = desk(&db).await;
+        let admin = desk.add_user(None, "jefe@mesa.test", "Jefe", Role::Admin, None).await.unwrap();
+        let ana = desk.add_user(None, "ana@mesa.test", "Ana", Role::Agent, None).await.unwrap();
+        let luis = desk.add_user(None, "luis@mesa.test", "Luis", Role::Agent, None).await.unwrap();
+        let lead = actor(&admin);
+        let mut numbers = Vec::new();
+        for subject in ["Impresora", "Red", "Correo"] {
+            numbers.push(desk.open_ticket(&admin, ticket(subject)).await.unwrap().ticket.number);
+        }
+        let load = || async {
+            let mut rows: Vec<(i64, String, i64)> = desk
+                .store()
+                .open_load(&[ana.id, luis.id])
+                .await
+                .unwrap()
+                .into_iter()
+                .flat_map(|(agent, per)| per.into_iter().map(move |(p, n)| (agent, p.as_str().to_owned(), n)))
+                .collect();
+            rows.sort();
+            rows
+        };
+        assert_eq!(load().await, vec![], "{kind:?}: nothing assigned yet");
+
+        desk.assign(&lead, numbers[0], "ana@mesa.test", None, None).await.unwrap();
+        desk.assign(&lead, numbers[1], "ana@mesa.test", None, None).await.unwrap();
+        desk.assign(&lead, numbers[2], "luis@mesa.test", None, None).await.unwrap();
+        let medium = Priority::Medium.as_str().to_owned();
+        assert_eq!(load().await, vec![(ana.id, medium.clone(), 2), (luis.id, medium.clone(), 1)], "{kind:?}");
+
+        let high = TicketChanges { priority: Some(Priority::High), ..Default::default() };
+        desk.update_ticket(&lead, numbers[1], high).await.unwrap();
+        desk.assign(&lead, numbers[0], "luis@mesa.test", Some("absence"), Some("vacaciones")).await.unwrap();
+        let solve =
+            TransitionInput { to: Some(Status::Solved), resolution: Some("Listo".into()), ..Default::default() };
+        desk.transition(&lead, numbers[2], solve).await.unwrap();
+        let expected = vec![(ana.id, Priority::High.as_str().to_owned(), 1), (luis.id, medium, 1)];
+        assert_eq!(load().await, expected, "{kind:?}");
     }
 }

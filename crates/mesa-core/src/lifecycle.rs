@@ -104,6 +104,9 @@ pub fn plan(
         return Err(TransitionError::Forbidden { from, to });
     }
     let reason = optional_text("reason", input.reason.as_deref(), limits::REASON)?;
+    // Checked whatever the target, so text that would be dropped is refused
+    // the same way as text that would be kept.
+    optional_text("resolution", input.resolution.as_deref(), limits::RESOLUTION)?;
 
     let mut next = ticket.clone();
     next.status = to;
@@ -344,6 +347,19 @@ mod tests {
         input.resume_at = Some(now());
         let err = plan(&ticket(InProgress), Role::Agent, input, now()).unwrap_err();
         assert!(matches!(err, TransitionError::Invalid(e) if e.field == "resume_at"));
+    }
+
+    #[test]
+    fn an_over_long_resolution_is_refused_whatever_the_target() {
+        let mut t = ticket(Status::Assigned);
+        t.assignee_id = Some(2);
+        let input = TransitionInput {
+            to: Some(Status::InProgress),
+            resolution: Some("x".repeat(limits::RESOLUTION + 1)),
+            ..Default::default()
+        };
+        let err = plan(&t, Role::Agent, input, now()).unwrap_err();
+        assert!(matches!(err, TransitionError::Invalid(e) if e.field == "resolution"));
     }
 
     #[test]

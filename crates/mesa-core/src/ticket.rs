@@ -88,6 +88,46 @@ named_enum!(
     }
 );
 
+named_enum!(
+    /// A list filter on the service-target clocks.
+    SlaFilter, "sla" {
+        Breached => "breached",
+        AtRisk => "at_risk",
+    }
+);
+
+named_enum!(
+    /// The order of a ticket list (`due`: soonest resolution due date first,
+    /// tickets without one last).
+    SortOrder, "sort" {
+        Newest => "newest",
+        Oldest => "oldest",
+        Due => "due",
+    }
+);
+
+// `named_enum!` takes no `#[default]` on a variant.
+#[allow(clippy::derivable_impls)]
+impl Default for SortOrder {
+    fn default() -> Self {
+        SortOrder::Newest
+    }
+}
+
+impl SlaFilter {
+    /// A list's `sla` parameter: empty or absent is no filter.
+    pub fn parse_param(raw: Option<&str>) -> Result<Option<Self>, FieldError> {
+        raw.filter(|s| !s.is_empty()).map(Self::parse).transpose()
+    }
+}
+
+impl SortOrder {
+    /// A list's `sort` parameter: empty or absent is the default order.
+    pub fn parse_param(raw: Option<&str>) -> Result<Self, FieldError> {
+        Ok(raw.filter(|s| !s.is_empty()).map(Self::parse).transpose()?.unwrap_or_default())
+    }
+}
+
 impl Status {
     /// Open tickets are the backlog: not yet solved or closed.
     pub fn is_open(self) -> bool {
@@ -101,10 +141,12 @@ pub struct Level(u8);
 
 impl Level {
     pub const FIRST: Level = Level(1);
+    /// The highest level.
+    pub const MAX: i64 = 3;
 
     pub fn new(value: i64) -> Result<Self, FieldError> {
         match value {
-            1..=3 => Ok(Level(value as u8)),
+            1..=Self::MAX => Ok(Level(value as u8)),
             _ => Err(FieldError::new("level", "invalid", "level must be 1, 2 or 3")),
         }
     }
@@ -166,13 +208,43 @@ pub mod limits {
 /// department, …) are resolved by the use case, which knows the store.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TicketText {
-    pub subject: String,
-    pub description: String,
-    pub contact_phone: Option<String>,
-    pub remote_access_id: Option<String>,
+    subject: String,
+    description: String,
+    contact_phone: Option<String>,
+    remote_access_id: Option<String>,
 }
 
 impl TicketText {
+    /// A subject and a description, without contact details.
+    pub fn new(subject: &str, description: &str) -> Result<Self, FieldError> {
+        Self::parse(subject, description, None, None)
+    }
+
+    pub fn subject(&self) -> &str {
+        &self.subject
+    }
+
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    pub fn contact_phone(&self) -> Option<&str> {
+        self.contact_phone.as_deref()
+    }
+
+    pub fn remote_access_id(&self) -> Option<&str> {
+        self.remote_access_id.as_deref()
+    }
+
+    /// This text, with `phone` as the contact phone when it has none (the
+    /// requester's own, kept on their profile).
+    pub fn or_phone(mut self, phone: Option<&str>) -> Self {
+        if self.contact_phone.is_none() {
+            self.contact_phone = phone.map(|p| p.chars().take(limits::PHONE).collect());
+        }
+        self
+    }
+
     pub fn parse(
         subject: &str,
         description: &str,

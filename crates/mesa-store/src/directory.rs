@@ -17,6 +17,15 @@ pub enum Directory {
 }
 
 impl Directory {
+    /// One of them, as errors name it.
+    pub fn singular(self) -> &'static str {
+        match self {
+            Directory::Departments => "department",
+            Directory::Buildings => "building",
+            Directory::Teams => "team",
+        }
+    }
+
     fn table(self) -> &'static str {
         match self {
             Directory::Departments => "departments",

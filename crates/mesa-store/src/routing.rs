@@ -219,7 +219,8 @@ impl Store {
         })
     }
 
-    /// Open tickets per assignee and priority, for the given agents.
+    /// Open tickets per assignee and priority, for the given agents (from
+    /// the counts the triggers of migration 0017 keep).
     #[tracing::instrument(skip_all)]
     pub async fn open_load(&self, agent_ids: &[i64]) -> StoreResult<HashMap<i64, Vec<(Priority, i64)>>> {
         if agent_ids.is_empty() {
@@ -227,9 +228,8 @@ impl Store {
         }
         let marks: Vec<String> = (1..=agent_ids.len()).map(|i| format!("${i}")).collect();
         let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT assignee_id, priority, COUNT(*) FROM tickets
-             WHERE assignee_id IN ({}) AND status IN ('new', 'assigned', 'in_progress', 'on_hold')
-             GROUP BY assignee_id, priority",
+            "SELECT assignee_id, priority, tickets FROM agent_open_load
+             WHERE assignee_id IN ({}) AND tickets > 0",
             marks.join(", ")
         ));
         let rows: Vec<(i64, String, i64)> = with_pool!(self, read, |pool| {

@@ -53,6 +53,14 @@ impl ApiError {
     }
 }
 
+/// A field the handler itself refused (a bad enum name, say): a 422 like
+/// the use cases' own.
+impl From<mesa_core::validate::FieldError> for ApiError {
+    fn from(e: mesa_core::validate::FieldError) -> Self {
+        AppError::from(e).into()
+    }
+}
+
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         match e {

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use mesa_app::{Desk, Directory, NewServiceInput, OpenTicket, hash_password};
 use mesa_core::lifecycle::TransitionInput;
+use mesa_core::ticket::TicketText;
 use mesa_core::{Actor, Email, Outcome, Priority, Role, Status, TicketType, User, search};
 use mesa_store::NewUser;
 use tracing::instrument::WithSubscriber;
@@ -194,12 +195,10 @@ pub async fn load(desk: &Desk, tickets: usize, progress: &indicatif::ProgressBar
             .open_ticket(
                 &opener,
                 OpenTicket {
-                    subject: sample.subject.into(),
-                    description: sample.description.into(),
                     priority: Some(priority),
                     service_id: Some(service.id),
                     requester_email: on_behalf,
-                    ..OpenTicket::default()
+                    ..OpenTicket::new(TicketText::new(sample.subject, sample.description)?)
                 },
             )
             .await?;

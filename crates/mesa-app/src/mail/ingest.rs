@@ -15,7 +15,7 @@ use std::fmt;
 use chrono::Utc;
 use mesa_core::labels::text;
 use mesa_core::lifecycle::{self, Change, TransitionInput};
-use mesa_core::ticket::limits;
+use mesa_core::ticket::{TicketText, limits};
 use mesa_core::{Actor, Email, Lang, Role, Status, Ticket, User};
 use mesa_mail::{
     Disposition, Envelope, Mailbox, ParsedMail, Reference, ThreadDecision, ThreadFacts, TicketFacts, TicketState,
@@ -65,52 +65,88 @@ impl fmt::Display for IngestOutcome {
     }
 }
 
+/// Why a message was held instead of joining a ticket: the state recorded
+/// for it in the inbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Held {
+    /// Not a mail Mesa could read (kept raw).
+    Unparseable,
+    /// A bounce, an auto-reply loop or our own mail.
+    Rejected,
+    /// Kept for an administrator to release or discard.
+    Quarantined,
+}
+
+impl Held {
+    fn as_str(self) -> &'static str {
+        match self {
+            Held::Unparseable => "unparseable",
+            Held::Rejected => "rejected",
+            Held::Quarantined => "quarantined",
+        }
+    }
+}
+
+/// What a message did to the ticket it joined: the outcome recorded for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Joined {
+    Created,
+    Appended,
+    Reopened,
+}
+
+impl Joined {
+    fn as_str(self) -> &'static str {
+        match self {
+            Joined::Created => "created",
+            Joined::Appended => "appended",
+            Joined::Reopened => "reopened",
+        }
+    }
+}
+
 /// The end of processing: what to record and what to report.
-struct Finished {
-    state: &'static str,
-    reason: Option<String>,
-    outcome: Option<&'static str>,
-    ticket: Option<(i64, i64)>,
-    /// The ticket's requester (not a participant of their own ticket).
-    requester: Option<String>,
-    /// Whether the message's To/Cc join the ticket (issue 11: only from an
-    /// authenticated mail).
-    admits_participants: bool,
-    /// Whether its Message-ID is remembered for threading (not when it
-    /// reused another message's).
-    keeps_message_id: bool,
+enum Finished {
+    Held {
+        state: Held,
+        reason: String,
+    },
+    Joined {
+        how: Joined,
+        ticket_id: i64,
+        number: i64,
+        /// The ticket's requester (not a participant of their own ticket).
+        requester: String,
+        /// Whether the message's To/Cc join the ticket (issue 11: only from
+        /// an authenticated mail).
+        admits_participants: bool,
+        /// Whether its Message-ID is remembered for threading (not when it
+        /// reused another message's).
+        keeps_message_id: bool,
+    },
 }
 
 impl Finished {
     fn outcome(self) -> IngestOutcome {
-        match (self.outcome, self.ticket) {
-            (Some("created"), Some((_, number))) => IngestOutcome::Created { number },
-            (Some(_), Some((_, number))) => IngestOutcome::Appended { number },
-            _ => IngestOutcome::Rejected { reason: self.reason.unwrap_or_else(|| self.state.to_owned()) },
+        match self {
+            Finished::Joined { how: Joined::Created, number, .. } => IngestOutcome::Created { number },
+            Finished::Joined { number, .. } => IngestOutcome::Appended { number },
+            Finished::Held { reason, .. } => IngestOutcome::Rejected { reason },
         }
     }
 
-    fn held(state: &'static str, reason: &str) -> Self {
-        Self {
-            state,
-            reason: Some(reason.to_owned()),
-            outcome: None,
-            ticket: None,
-            requester: None,
-            admits_participants: false,
-            keeps_message_id: false,
-        }
+    fn held(state: Held, reason: &str) -> Self {
+        Finished::Held { state, reason: reason.to_owned() }
     }
 
     /// Joined to `view` by a message that `admits_participants` (or not)
     /// and `keeps_message_id` (or not).
-    fn joined(outcome: &'static str, view: &TicketView, admits_participants: bool, keeps_message_id: bool) -> Self {
-        Self {
-            state: "done",
-            reason: None,
-            outcome: Some(outcome),
-            ticket: Some((view.ticket.id, view.ticket.number)),
-            requester: Some(view.requester_email.to_lowercase()),
+    fn joined(how: Joined, view: &TicketView, admits_participants: bool, keeps_message_id: bool) -> Self {
+        Finished::Joined {
+            how,
+            ticket_id: view.ticket.id,
+            number: view.ticket.number,
+            requester: view.requester_email.to_lowercase(),
             admits_participants,
             keeps_message_id,
         }
@@ -162,8 +198,8 @@ impl Desk {
         }
         let parsed = match std::panic::catch_unwind(|| mesa_mail::parse(raw)) {
             Ok(Ok(mail)) => mail,
-            Ok(Err(e)) => return self.finish(stored, None, Finished::held("unparseable", e.reason.as_str())).await,
-            Err(_) => return self.finish(stored, None, Finished::held("unparseable", "parser_failure")).await,
+            Ok(Err(e)) => return self.finish(stored, None, Finished::held(Held::Unparseable, e.reason.as_str())).await,
+            Err(_) => return self.finish(stored, None, Finished::held(Held::Unparseable, "parser_failure")).await,
         };
         let auth = self.authenticate(stored, raw, &parsed, envelope).await?;
         self.store.record_mail_auth(stored.id, auth.verdict.as_str(), &auth.detail).await?;
@@ -187,8 +223,8 @@ impl Desk {
         let context = self.mail_context().await?;
         let result = inbox_result(mail, &finished, &context.own);
         self.store.finish_mail(stored.id, &result).await?;
-        if finished.state != "done" {
-            tracing::info!(mail = stored.id, state = finished.state, reason = ?finished.reason, "mail held");
+        if let Finished::Held { state, reason } = &finished {
+            tracing::info!(mail = stored.id, state = state.as_str(), reason, "mail held");
         }
         Ok(finished.outcome())
     }
@@ -199,7 +235,7 @@ impl Desk {
         let policy = settings.sender_policy(&stored.mailbox);
         let disposition = disposition(mail, own);
         if let Disposition::Reject(reason) = disposition {
-            return Ok(Processed::Finish(Finished::held("rejected", reason.as_str())));
+            return Ok(Processed::Finish(Finished::held(Held::Rejected, reason.as_str())));
         }
         let signer = self.signer().await?;
 
@@ -240,20 +276,20 @@ impl Desk {
         let author = mail.author().cloned();
         let held = |state, reason: &str| Ok(Processed::Finish(Finished::held(state, reason)));
         match (decision, author) {
-            (ThreadDecision::Quarantine { reason }, _) => held("quarantined", reason.as_str()),
-            (_, None) => held("quarantined", "no_sender"),
+            (ThreadDecision::Quarantine { reason }, _) => held(Held::Quarantined, reason.as_str()),
+            (_, None) => held(Held::Quarantined, "no_sender"),
             (ThreadDecision::NewTicket { linked_to }, Some(author)) => {
                 let staff = author_user.as_ref().is_some_and(|u| u.role.is_staff());
                 if staff && !trust.authenticated() && policy.unverified_staff == "hold" {
-                    return held("quarantined", "staff_unverified");
+                    return held(Held::Quarantined, "staff_unverified");
                 }
                 let requester = match author_user {
                     Some(user) if user.active => user,
-                    Some(_) => return held("quarantined", "sender_inactive"),
-                    None if !settings.admits(&author.address) => return held("quarantined", "sender_not_allowed"),
+                    Some(_) => return held(Held::Quarantined, "sender_inactive"),
+                    None if !settings.admits(&author.address) => return held(Held::Quarantined, "sender_not_allowed"),
                     None => match self.requester_by_mail(&author).await? {
                         Some(user) => user,
-                        None => return held("quarantined", "sender_address_invalid"),
+                        None => return held(Held::Quarantined, "sender_address_invalid"),
                     },
                 };
                 let auto_reply = disposition == Disposition::Process
@@ -275,7 +311,7 @@ impl Desk {
                     Some(user) => Some(user),
                     None => self.requester_by_mail(&author).await?,
                 }) else {
-                    return held("quarantined", "sender_address_invalid");
+                    return held(Held::Quarantined, "sender_address_invalid");
                 };
                 let body: String = match mail.text.trim() {
                     "" => text(writer.language, "mail.no_body").to_owned(),
@@ -283,7 +319,7 @@ impl Desk {
                 };
                 let staff = writer.role.is_staff() && writer.active;
                 let Some(kind) = entry_kind(trust, policy, staff, &author.address, writer.language, &body) else {
-                    return held("quarantined", "staff_unverified");
+                    return held(Held::Quarantined, "staff_unverified");
                 };
                 let answer_sender = disposition == Disposition::Process
                     && self.within_auto_reply_limit(&author.address, settings.auto_replies_per_hour).await?;
@@ -372,7 +408,7 @@ impl Desk {
         let (attachments, html, dropped) = self.files_of(stored, mail, requester.id, &[]).await?;
         let dropped_lines = super::dropped::lines(&dropped, lang, self.settings.max_attachment_bytes);
         let description: String = with_dropped(&description, &dropped_lines, limits::DESCRIPTION);
-        let input = OpenTicket { subject, description, ..Default::default() };
+        let input = OpenTicket::new(TicketText::new(&subject, &description)?);
         let (new, service) = self.prepare_ticket(requester, requester.id, input, Some(stored.id)).await?;
         let renderer = self.renderer().await?;
         let agents = match &renderer {
@@ -398,7 +434,8 @@ impl Desk {
                     }
                     None => Vec::new(),
                 };
-                let finished = Finished::joined("created", &view, trust.authenticated(), !trust.reused_message_id);
+                let finished =
+                    Finished::joined(Joined::Created, &view, trust.authenticated(), !trust.reused_message_id);
                 let result = inbox_result(Some(mail), &finished, &context.own);
                 MailWrites { inbox_id: stored.id, result, outbox, attachments, html }
             })
@@ -424,11 +461,11 @@ impl Desk {
         }
         if let Some(id) = self.store.ticket_from_mail(stored.id).await? {
             let view = self.store.ticket_by_id(id).await?;
-            return Ok(Processed::Finish(Finished::joined("created", &view, false, false)));
+            return Ok(Processed::Finish(Finished::joined(Joined::Created, &view, false, false)));
         }
         if let Some(ticket_id) = self.store.entry_from_mail(stored.id).await? {
             let view = self.store.ticket_by_id(ticket_id).await?;
-            return Ok(Processed::Finish(Finished::joined("appended", &view, false, false)));
+            return Ok(Processed::Finish(Finished::joined(Joined::Appended, &view, false, false)));
         }
         Err(AppError::Conflict { code: "busy", message: "try again".into() })
     }
@@ -519,7 +556,7 @@ impl Desk {
                     ));
                 }
             }
-            let outcome = if reopen { "reopened" } else { "appended" };
+            let outcome = if reopen { Joined::Reopened } else { Joined::Appended };
             let finished = Finished::joined(outcome, &after, kind.admits_participants, !trust.reused_message_id);
             let result = inbox_result(Some(mail), &finished, &context.own);
             let writes = MailWrites {
@@ -643,29 +680,43 @@ impl Desk {
 /// what it adds to its ticket: its To/Cc as participants (not the
 /// requester, not the desk's `own` addresses) and its Message-ID.
 fn inbox_result(mail: Option<&ParsedMail>, finished: &Finished, own: &[String]) -> InboxResult {
-    let participants = match (mail, finished.ticket) {
-        (Some(mail), Some(_)) if finished.admits_participants => {
-            let requester = finished.requester.clone().unwrap_or_default();
-            mail.participants(own)
-                .into_iter()
-                .filter(|m| m.address != requester)
-                .map(|m| Participant { email: m.address.clone(), name: m.name.clone() })
-                .collect()
+    let subject = mail.map(|m| neutralise_invisible(&m.subject).chars().take(limits::SUBJECT).collect());
+    let sender = mail.and_then(|m| m.author()).map(|a| a.address.clone());
+    match finished {
+        Finished::Held { state, reason } => InboxResult {
+            state: state.as_str(),
+            participants: Vec::new(),
+            message_id: None,
+            reason: Some(reason.clone()),
+            outcome: None,
+            ticket_id: None,
+            sender,
+            subject,
+        },
+        Finished::Joined { how, ticket_id, requester, admits_participants, keeps_message_id, .. } => {
+            let participants = match mail {
+                Some(mail) if *admits_participants => mail
+                    .participants(own)
+                    .into_iter()
+                    .filter(|m| &m.address != requester)
+                    .map(|m| Participant { email: m.address.clone(), name: m.name.clone() })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            InboxResult {
+                state: "done",
+                participants,
+                message_id: mail
+                    .filter(|_| *keeps_message_id)
+                    .and_then(|m| m.message_id.as_ref())
+                    .map(|id| id.as_str().to_owned()),
+                reason: None,
+                outcome: Some(how.as_str()),
+                ticket_id: Some(*ticket_id),
+                sender,
+                subject,
+            }
         }
-        _ => Vec::new(),
-    };
-    InboxResult {
-        state: finished.state,
-        participants,
-        message_id: mail
-            .filter(|_| finished.keeps_message_id)
-            .and_then(|m| m.message_id.as_ref())
-            .map(|id| id.as_str().to_owned()),
-        reason: finished.reason.clone(),
-        outcome: finished.outcome,
-        ticket_id: finished.ticket.map(|(id, _)| id),
-        sender: mail.and_then(|m| m.author()).map(|a| a.address.clone()),
-        subject: mail.map(|m| neutralise_invisible(&m.subject).chars().take(limits::SUBJECT).collect()),
     }
 }
 

@@ -7,7 +7,7 @@ use mesa_core::routing::RoutingSettings;
 use mesa_core::ticket::Level;
 use mesa_core::validate::FieldError;
 use mesa_core::{Actor, Email, Role, User};
-use mesa_store::{Absence, Directory, DirectoryItem, PlaceKind, ServiceRouting, StoreError};
+use mesa_store::{Absence, Directory, PlaceKind, ServiceRouting, StoreError};
 
 use super::ROUTING_SETTINGS_KEY;
 use crate::{AppError, AppResult, Desk};
@@ -124,33 +124,6 @@ impl Desk {
         }
     }
 
-    /// Renames a department, building or team, or changes its detail (administrators only).
-    pub async fn rename_item(
-        &self,
-        actor: &Actor,
-        dir: Directory,
-        id: i64,
-        name: Option<&str>,
-        detail: Option<Option<String>>,
-    ) -> AppResult<()> {
-        admin_only(actor)?;
-        let current_item = self.item(dir, id).await?;
-        let name = match name {
-            Some(n) => mesa_core::validate::required_text("name", n, 200)?,
-            None => current_item.name.clone(),
-        };
-        let detail = match detail {
-            Some(d) => mesa_core::validate::optional_text("detail", d.as_deref(), 1000)?,
-            None => current_item.detail.clone(),
-        };
-        match self.store.update_item(dir, &DirectoryItem { name, detail, ..current_item }).await {
-            Err(StoreError::Conflict(_)) => {
-                Err(AppError::Conflict { code: "name_taken", message: "that name is already in use".into() })
-            }
-            other => other.map(|_| ()).map_err(Into::into),
-        }
-    }
-
     /// An active agent or administrator named by e-mail, or a 422 naming `field`.
     async fn staff_member(&self, raw: &str, field: &'static str) -> AppResult<User> {
         let email = Email::parse(raw).map_err(|e| FieldError { field, ..e })?;
@@ -172,7 +145,11 @@ impl Desk {
             PlaceKind::Building => Directory::Buildings,
             PlaceKind::Department => Directory::Departments,
         };
-        self.existing(dir, id, "id").await?;
+        match self.store.item(dir, id).await {
+            Ok(_) => {}
+            Err(StoreError::NotFound) => return Err(AppError::NotFound(dir.singular())),
+            Err(e) => return Err(e.into()),
+        }
         let Some(agent) = &input.agent_email else { return Ok(()) };
         let agent_id = match agent.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
             Some(email) => Some(self.staff_member(email, "agent_email").await?.id),
@@ -265,7 +242,8 @@ impl Desk {
 
     /// The person named by `email`, for an administrator or themself.
     async fn person(&self, actor: &Actor, email: &str) -> AppResult<User> {
-        let email = Email::parse(email)?;
+        // An address that is no address names nobody.
+        let email = Email::parse(email).map_err(|_| AppError::NotFound("user"))?;
         let user = self.store.user_by_email(&email).await?.ok_or(AppError::NotFound("user"))?;
         if actor.role != Role::Admin && actor.user_id != user.id {
             // Not revealing who exists to someone who may not ask.

@@ -22,6 +22,9 @@ pub enum AuthorizationDecision {
 }
 
 impl AuthorizationDecision {
+    /// The names the API takes.
+    pub const NAMES: [&str; 2] = ["approve", "reject"];
+
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         match raw.trim() {
             "approve" => Ok(Self::Approve),

@@ -79,7 +79,8 @@ pub async fn put_calendar(
 pub struct DueParams {
     /// RFC 3339 instant the business time starts counting from.
     start: DateTime<Utc>,
-    /// Business hours to add (may be fractional, at most 100000).
+    /// Business hours to add (may be fractional).
+    #[param(minimum = 0, maximum = 100000)]
     hours: f64,
 }
 

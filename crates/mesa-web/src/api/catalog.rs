@@ -9,6 +9,7 @@ use mesa_core::TicketType;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
+use super::contract::fields;
 use super::directory::{ItemOut, ServiceOut};
 use crate::error::ErrorBody;
 use crate::extract::{ApiJson, Auth, parse_id};
@@ -25,10 +26,11 @@ pub struct ListParams {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ItemPatch {
+    #[schema(schema_with = fields::name_change)]
     name: Option<String>,
     /// A building's address; `null` clears it.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = fields::optional_name)]
     detail: Option<Option<String>>,
     active: Option<bool>,
 }
@@ -36,9 +38,13 @@ pub struct ItemPatch {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServicePatch {
+    #[schema(schema_with = fields::name_change)]
     name: Option<String>,
+    #[schema(schema_with = fields::name_change)]
     category: Option<String>,
+    #[schema(schema_with = fields::ticket_type)]
     default_type: Option<String>,
+    #[schema(schema_with = fields::level)]
     default_level: Option<i64>,
     /// `null`: no team.
     #[serde(default, deserialize_with = "present")]
@@ -121,8 +127,7 @@ pub async fn patch_service(
     ApiJson(p): ApiJson<ServicePatch>,
 ) -> Result<Json<ServiceOut>, ApiError> {
     let id = parse_id(&id, "service")?;
-    let default_type =
-        p.default_type.as_deref().map(TicketType::parse).transpose().map_err(mesa_app::AppError::from)?;
+    let default_type = p.default_type.as_deref().map(TicketType::parse).transpose()?;
     let changes = ServiceChanges {
         name: p.name,
         category: p.category,

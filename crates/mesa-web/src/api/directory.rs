@@ -86,7 +86,7 @@ pub async fn create_user(
     if !auth.actor.can_manage_users() {
         return Err(mesa_app::AppError::forbidden("only administrators manage users").into());
     }
-    let role: Role = input.role.parse().map_err(mesa_app::AppError::from)?;
+    let role: Role = input.role.parse()?;
     let user =
         state.desk.add_user(Some(&auth.actor), &input.email, &input.name, role, input.password.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(UserOut::from(&user))))
@@ -108,15 +108,28 @@ impl From<DirectoryItem> for ItemOut {
     }
 }
 
+/// A new team.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewItemIn {
     #[schema(schema_with = fields::name)]
     name: String,
     #[schema(schema_with = fields::optional_name)]
     detail: Option<String>,
-    /// Buildings and departments: the pre-assigned agent (seed 001).
+}
+
+/// A new building or department.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPlaceIn {
+    #[schema(schema_with = fields::name)]
+    name: String,
+    #[schema(schema_with = fields::optional_name)]
+    detail: Option<String>,
+    /// Buildings and departments: the pre-assigned agent (seed 001); blank
+    /// or null: none.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = fields::email_or_none)]
     agent_email: Option<Option<String>>,
 }
 
@@ -164,10 +177,10 @@ async fn create_place(
     auth: Auth,
     kind: PlaceKind,
     dir: Directory,
-    input: NewItemIn,
+    input: NewPlaceIn,
 ) -> Result<(StatusCode, Json<PlaceOut>), ApiError> {
     // The agent is checked before the place is made, so a bad address adds nothing.
-    if let Some(Some(email)) = &input.agent_email {
+    if let Some(email) = input.agent_email.as_ref().and_then(|e| e.as_deref()).filter(|e| !e.trim().is_empty()) {
         state.desk.check_assignable(email, "agent_email").await?;
     }
     let item = state.desk.add_item(Some(&auth.actor), dir, &input.name, input.detail.as_deref()).await?;
@@ -192,12 +205,12 @@ pub async fn list_departments(
 }
 
 /// Adds a department (administrators only), optionally with its `agent_email`.
-#[utoipa::path(post, path = "/departments", tag = "directory", security(("bearer" = [])), request_body = NewItemIn,
+#[utoipa::path(post, path = "/departments", tag = "directory", security(("bearer" = [])), request_body = NewPlaceIn,
     responses((status = 201, body = PlaceOut), Forbidden, Conflict))]
 pub async fn create_department(
     State(state): State<AppState>,
     auth: Auth,
-    ApiJson(input): ApiJson<NewItemIn>,
+    ApiJson(input): ApiJson<NewPlaceIn>,
 ) -> Result<(StatusCode, Json<PlaceOut>), ApiError> {
     create_place(state, auth, PlaceKind::Department, Directory::Departments, input).await
 }
@@ -214,12 +227,12 @@ pub async fn list_buildings(
 }
 
 /// Adds a building (administrators only), optionally with its `agent_email`.
-#[utoipa::path(post, path = "/buildings", tag = "directory", security(("bearer" = [])), request_body = NewItemIn,
+#[utoipa::path(post, path = "/buildings", tag = "directory", security(("bearer" = [])), request_body = NewPlaceIn,
     responses((status = 201, body = PlaceOut), Forbidden, Conflict))]
 pub async fn create_building(
     State(state): State<AppState>,
     auth: Auth,
-    ApiJson(input): ApiJson<NewItemIn>,
+    ApiJson(input): ApiJson<NewPlaceIn>,
 ) -> Result<(StatusCode, Json<PlaceOut>), ApiError> {
     create_place(state, auth, PlaceKind::Building, Directory::Buildings, input).await
 }
@@ -326,8 +339,7 @@ pub async fn create_service(
     auth: Auth,
     ApiJson(input): ApiJson<NewServiceIn>,
 ) -> Result<(StatusCode, Json<ServiceOut>), ApiError> {
-    let default_type =
-        input.default_type.as_deref().map(TicketType::parse).transpose().map_err(mesa_app::AppError::from)?;
+    let default_type = input.default_type.as_deref().map(TicketType::parse).transpose()?;
     if let Some(Some(email)) = &input.routing.approver_email {
         state.desk.check_active_user(email, "approver_email").await?;
     }
@@ -337,7 +349,7 @@ pub async fn create_service(
             "required",
             "a service that requires authorisation needs an approver",
         );
-        return Err(mesa_app::AppError::from(e).into());
+        return Err(e.into());
     }
     let service = state
         .desk

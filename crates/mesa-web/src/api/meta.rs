@@ -20,7 +20,7 @@ pub struct Health {
 #[utoipa::path(get, path = "/health", tag = "meta",
     responses((status = 200, body = Health)))]
 pub async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
-    state.desk.store().ping().await.map_err(mesa_app::AppError::from)?;
+    state.desk.ping().await?;
     Ok(Json(Health { status: "ok" }))
 }
 

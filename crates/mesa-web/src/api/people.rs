@@ -8,6 +8,7 @@ use mesa_core::Role;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::contract::fields;
 use super::directory::UserOut;
 use super::routing::UserRoutingOut;
 use crate::error::ErrorBody;
@@ -25,6 +26,7 @@ pub struct PersonPatch {
     #[schema(value_type = Option<i64>)]
     team_id: Option<Option<i64>>,
     /// Support level 1 to 3.
+    #[schema(schema_with = fields::level)]
     level: Option<i64>,
     /// `false`: the person can no longer sign in (their tickets stay).
     active: Option<bool>,
@@ -70,7 +72,7 @@ pub async fn patch_user(
         let patch = UserPatch { competences: Some(competences), ..UserPatch::default() };
         state.desk.patch_user(&auth.actor, &email, patch).await?;
     }
-    let role: Option<Role> = input.role.as_deref().map(str::parse).transpose().map_err(mesa_app::AppError::from)?;
+    let role: Option<Role> = input.role.as_deref().map(str::parse).transpose()?;
     let changes = PersonChanges {
         name: input.name,
         role,

@@ -15,16 +15,11 @@ use super::contract::{Forbidden, fields};
 use crate::extract::{ApiJson, Auth};
 use crate::{ApiError, AppState};
 
-fn staff_only(auth: &Auth) -> Result<(), ApiError> {
-    if auth.actor.sees_internal() { Ok(()) } else { Err(mesa_app::AppError::forbidden("staff only").into()) }
-}
-
 /// Which hold reasons pause the clocks (`pausing_reasons`) and when to warn (`warn_at_percent`).
 #[utoipa::path(get, path = "/settings/sla", tag = "policy", security(("bearer" = [])),
     responses((status = 200, body = SlaSettingsDoc), Forbidden))]
 pub async fn get_sla_settings(State(state): State<AppState>, auth: Auth) -> Result<Json<SlaSettings>, ApiError> {
-    staff_only(&auth)?;
-    Ok(Json(state.desk.policy().await?.sla.clone()))
+    Ok(Json(state.desk.policy_for(&auth.actor).await?.sla.clone()))
 }
 
 /// Replaces the SLA settings (administrators only).
@@ -48,8 +43,7 @@ pub async fn get_automation_settings(
     State(state): State<AppState>,
     auth: Auth,
 ) -> Result<Json<AutomationSettings>, ApiError> {
-    staff_only(&auth)?;
-    Ok(Json(state.desk.policy().await?.automation.clone()))
+    Ok(Json(state.desk.policy_for(&auth.actor).await?.automation.clone()))
 }
 
 /// Replaces the automation settings (administrators only; missing keys take their defaults).
@@ -84,9 +78,7 @@ pub struct TargetIo {
 #[utoipa::path(get, path = "/sla-targets", tag = "policy", security(("bearer" = [])),
     responses((status = 200, body = Vec<TargetIo>), Forbidden))]
 pub async fn list_targets(State(state): State<AppState>, auth: Auth) -> Result<Json<Vec<TargetIo>>, ApiError> {
-    staff_only(&auth)?;
-    let policy = state.desk.policy().await?;
-    let calendars = state.desk.store().calendars().await.map_err(mesa_app::AppError::from)?;
+    let policy = state.desk.policy_for(&auth.actor).await?;
     Ok(Json(
         policy
             .targets
@@ -96,7 +88,7 @@ pub async fn list_targets(State(state): State<AppState>, auth: Auth) -> Result<J
                 priority: t.priority.clone(),
                 response_minutes: t.response_minutes,
                 resolution_minutes: t.resolution_minutes,
-                calendar: t.calendar_id.and_then(|id| calendars.iter().find(|c| c.id == id)).map(|c| c.name.clone()),
+                calendar: t.calendar_id.and_then(|id| policy.calendar_name(id)).map(str::to_owned),
             })
             .collect(),
     ))
@@ -110,7 +102,7 @@ pub async fn put_target(
     auth: Auth,
     ApiJson(t): ApiJson<TargetIo>,
 ) -> Result<StatusCode, ApiError> {
-    let priority = Priority::parse(&t.priority).map_err(mesa_app::AppError::from)?;
+    let priority = Priority::parse(&t.priority)?;
     let target = Target { response_minutes: t.response_minutes, resolution_minutes: t.resolution_minutes };
     state.desk.put_sla_target(&auth.actor, t.service_id, priority, target, t.calendar.as_deref()).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -6,13 +6,15 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
+use mesa_app::Directory;
 use mesa_app::PlaceKind;
 use mesa_app::routing::{AuthorizationDecision, PlaceInput, ServiceRoutingInput};
-use mesa_app::{AppError, Directory};
 use mesa_core::routing::RoutingSettings;
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
+use super::contract::bodies::RoutingSettingsDoc;
+use super::contract::fields;
 use super::directory::UserOut;
 use super::tickets::TicketOut;
 use crate::error::ErrorBody;
@@ -29,13 +31,13 @@ pub(crate) fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> 
 /// `level`; first match wins), `level_teams` (`service_id` or null, `level`,
 /// `team_id`), `security_team_id`, and `reassignment` (`admins` or `agents`).
 #[utoipa::path(get, path = "/settings/routing", tag = "routing", security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = RoutingSettingsDoc), (status = 403, body = ErrorBody)))]
 pub async fn get_routing(State(state): State<AppState>, auth: Auth) -> Result<Json<RoutingSettings>, ApiError> {
     Ok(Json(state.desk.routing_settings(&auth.actor).await?))
 }
 
 /// Replaces the routing document (administrators only); the error names the field.
-#[utoipa::path(put, path = "/settings/routing", tag = "routing", security(("bearer" = [])), request_body = Object,
+#[utoipa::path(put, path = "/settings/routing", tag = "routing", security(("bearer" = [])), request_body = RoutingSettingsDoc,
     responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn put_routing(
     State(state): State<AppState>,
@@ -49,6 +51,7 @@ pub async fn put_routing(
 #[derive(Deserialize, ToSchema)]
 pub struct LevelIn {
     /// Why the level changes (kept in the history).
+    #[schema(schema_with = fields::required_reason)]
     reason: String,
 }
 
@@ -84,9 +87,10 @@ pub async fn de_escalate(
 
 #[derive(Deserialize, ToSchema)]
 pub struct AuthorizationIn {
-    /// `approve` or `reject`.
+    #[schema(schema_with = fields::authorization_decision)]
     decision: String,
     /// Required to reject: it becomes the resolution.
+    #[schema(schema_with = fields::reason)]
     comment: Option<String>,
 }
 
@@ -102,7 +106,7 @@ pub async fn authorization(
     ApiJson(input): ApiJson<AuthorizationIn>,
 ) -> Result<Json<TicketOut>, ApiError> {
     let number = parse_id(&number, "ticket")?;
-    let decision = AuthorizationDecision::parse(&input.decision).map_err(AppError::from)?;
+    let decision = AuthorizationDecision::parse(&input.decision)?;
     let view = state.desk.decide_authorization(&auth.actor, number, decision, input.comment.as_deref()).await?;
     Ok(Json(state.desk.with_sla(view).await?.into()))
 }
@@ -179,14 +183,15 @@ pub async fn delete_absence(
 #[serde(deny_unknown_fields)]
 pub struct PlaceIn {
     /// A new name (optional).
+    #[schema(schema_with = fields::name_change)]
     name: Option<String>,
     /// A new detail (optional; null clears it).
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = fields::optional_name)]
     detail: Option<Option<String>>,
-    /// The pre-assigned agent; null clears it.
+    /// The pre-assigned agent; blank or null clears it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = fields::email_or_none)]
     agent_email: Option<Option<String>>,
 }
 
@@ -211,7 +216,8 @@ async fn put_place(
 ) -> Result<Json<PlaceOut>, ApiError> {
     let id = parse_id(id, "place")?;
     if input.name.is_some() || input.detail.is_some() {
-        state.desk.rename_item(&auth.actor, dir, id, input.name.as_deref(), input.detail.clone()).await?;
+        let changes = mesa_app::ItemChanges { name: input.name.clone(), detail: input.detail.clone(), active: None };
+        state.desk.change_item(&auth.actor, dir, id, changes).await?;
     }
     state.desk.set_place(&auth.actor, kind, id, &PlaceInput { agent_email: input.agent_email }).await?;
     let item = state.desk.item(dir, id).await?;

@@ -5,10 +5,13 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use mesa_app::{Attachment, Entry, HistoryRecord, ListQuery, OpenTicket, TicketChanges, TicketPage, TicketView};
+use mesa_app::{
+    Attachment, Entry, HistoryRecord, ListQuery, MailVerdict, OpenTicket, TicketChanges, TicketPage, TicketView,
+};
 use mesa_app::{SlaFilter, SortOrder};
 use mesa_core::lifecycle::TransitionInput;
 use mesa_core::sla::{Clock, SlaStatus};
+use mesa_core::ticket::TicketText;
 use mesa_core::{Outcome, Priority, Status, TicketType};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -148,6 +151,9 @@ pub struct EntryOut {
     internal: bool,
     body: String,
     created_at: DateTime<Utc>,
+    /// For an entry that came by mail: the sender authentication verdict
+    /// (`pass`, `fail`, `none`, `temperror`); `null` otherwise.
+    sender_verdict: Option<String>,
 }
 
 impl From<Entry> for EntryOut {
@@ -158,6 +164,7 @@ impl From<Entry> for EntryOut {
             internal: e.internal,
             body: e.body,
             created_at: e.created_at,
+            sender_verdict: None,
         }
     }
 }
@@ -195,13 +202,26 @@ pub struct TicketPageOut {
     ticket: TicketOut,
     thread: Vec<EntryOut>,
     attachments: Vec<AttachmentOut>,
+    /// For a ticket opened by mail: the sender authentication verdict of
+    /// that mail; `null` otherwise.
+    sender_verdict: Option<String>,
 }
 
-impl From<TicketPage> for TicketPageOut {
-    fn from(p: TicketPage) -> Self {
+impl TicketPageOut {
+    /// The page with the sender verdicts of the mails it came from.
+    fn new(p: TicketPage, verdicts: &[MailVerdict]) -> Self {
+        let verdict_of = |entry: Option<i64>| verdicts.iter().find(|v| v.entry_id == entry)?.verdict.clone();
         Self {
+            sender_verdict: verdict_of(None),
             ticket: (p.view, p.sla).into(),
-            thread: p.entries.into_iter().map(Into::into).collect(),
+            thread: p
+                .entries
+                .into_iter()
+                .map(|e| {
+                    let sender_verdict = verdict_of(Some(e.id));
+                    EntryOut { sender_verdict, ..e.into() }
+                })
+                .collect(),
             attachments: p.attachments.into_iter().map(Into::into).collect(),
         }
     }
@@ -243,7 +263,7 @@ fn parsed<T>(
     value: Option<&str>,
     parse: fn(&str) -> Result<T, mesa_core::validate::FieldError>,
 ) -> Result<Option<T>, ApiError> {
-    value.map(parse).transpose().map_err(|e| mesa_app::AppError::from(e).into())
+    Ok(value.map(parse).transpose()?)
 }
 
 /// Opens a ticket.
@@ -254,16 +274,19 @@ pub async fn create_ticket(
     auth: Auth,
     ApiJson(input): ApiJson<NewTicketIn>,
 ) -> Result<(StatusCode, Json<TicketOut>), ApiError> {
+    let text = TicketText::parse(
+        &input.subject,
+        &input.description,
+        input.contact_phone.as_deref(),
+        input.remote_access_id.as_deref(),
+    )?;
     let open = OpenTicket {
-        subject: input.subject,
-        description: input.description,
+        text,
         ticket_type: parsed(input.ticket_type.as_deref(), TicketType::parse)?,
         priority: parsed(input.priority.as_deref(), Priority::parse)?,
         service_id: input.service_id,
         department_id: input.department_id,
         building_id: input.building_id,
-        contact_phone: input.contact_phone,
-        remote_access_id: input.remote_access_id,
         requester_email: input.requester_email,
         requester_name: input.requester_name,
     };
@@ -325,20 +348,9 @@ pub async fn list_tickets(
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(Status::parse)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(mesa_app::AppError::from)?;
-    let sla = match params.sla.as_deref() {
-        None | Some("") => None,
-        Some("breached") => Some(SlaFilter::Breached),
-        Some("at_risk") => Some(SlaFilter::AtRisk),
-        Some(_) => return Err(ApiError::validation(Some("sla"), "sla must be breached or at_risk")),
-    };
-    let sort = match params.sort.as_deref() {
-        None | Some("") | Some("newest") => SortOrder::Newest,
-        Some("oldest") => SortOrder::Oldest,
-        Some("due") => SortOrder::Due,
-        Some(_) => return Err(ApiError::validation(Some("sort"), "sort must be newest, oldest or due")),
-    };
+        .collect::<Result<Vec<_>, _>>()?;
+    let sla = SlaFilter::parse_param(params.sla.as_deref())?;
+    let sort = SortOrder::parse_param(params.sort.as_deref())?;
     let query = ListQuery {
         statuses,
         q: params.q,
@@ -365,7 +377,8 @@ pub async fn get_ticket(
     Path(number): Path<String>,
 ) -> Result<Json<TicketPageOut>, ApiError> {
     let page = state.desk.ticket(&auth.actor, parse_id(&number, "ticket")?).await?;
-    Ok(Json(page.into()))
+    let verdicts = state.desk.mail_verdicts(&page).await?;
+    Ok(Json(TicketPageOut::new(page, &verdicts)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -494,10 +507,7 @@ pub async fn transition(
 ) -> Result<Json<TicketOut>, ApiError> {
     let number = parse_id(&number, "ticket")?;
     let input = TransitionInput {
-        to: Some(
-            Status::parse(&input.to)
-                .map_err(|e| mesa_app::AppError::from(mesa_core::validate::FieldError { field: "to", ..e }))?,
-        ),
+        to: Some(Status::parse(&input.to).map_err(|e| mesa_core::validate::FieldError { field: "to", ..e })?),
         reason: input.reason,
         resolution: input.resolution,
         outcome: parsed(input.outcome.as_deref(), Outcome::parse)?,

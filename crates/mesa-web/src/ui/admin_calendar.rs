@@ -21,7 +21,7 @@ use mesa_core::calendar::{CalendarConfig, CalendarError, DayOff, TimeRange, Week
 use serde::Deserialize;
 
 use super::admin::only_admins;
-use super::format::when;
+use super::format::{urlencode, when};
 use super::session::Viewer;
 use super::{Chrome, UiResult, page};
 use crate::AppState;
@@ -377,15 +377,6 @@ pub async fn save(State(state): State<AppState>, viewer: Viewer, Form(f): Form<F
 }
 
 /// Percent-encodes a calendar name for a query string.
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -134,7 +134,7 @@ fn field<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
 fn id_of(pairs: &[(String, String)], name: &'static str) -> Result<i64, AppError> {
     field(pairs, name)
         .and_then(|v| v.parse().ok())
-        .ok_or_else(|| AppError::from(FieldError::new(name, "invalid", "not a number")))
+        .ok_or_else(|| FieldError::new(name, "invalid", "not a number").into())
 }
 
 /// A building's or department's agent.
@@ -196,12 +196,12 @@ fn day_start(
 ) -> Result<chrono::DateTime<chrono::Utc>, AppError> {
     let date = raw
         .and_then(|d| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
-        .ok_or_else(|| AppError::from(FieldError::new(name, "invalid", "a date aaaa-mm-dd")))?;
+        .ok_or_else(|| FieldError::new(name, "invalid", "a date aaaa-mm-dd"))?;
     let local = date.and_hms_opt(0, 0, 0).expect("midnight exists");
     tz.from_local_datetime(&local)
         .earliest()
         .map(|t| t.with_timezone(&chrono::Utc))
-        .ok_or_else(|| AppError::from(FieldError::new(name, "invalid", "a date aaaa-mm-dd")))
+        .ok_or_else(|| FieldError::new(name, "invalid", "a date aaaa-mm-dd").into())
 }
 
 /// An absence from one day to another (both included), by an administrator.
@@ -236,7 +236,7 @@ pub async fn settings(State(state): State<AppState>, viewer: Viewer, Form(p): Pa
     let result = async {
         let json = |name: &'static str| -> Result<serde_json::Value, AppError> {
             let raw = field(&p, name).map(str::trim).filter(|v| !v.is_empty()).unwrap_or("[]");
-            serde_json::from_str(raw).map_err(|e| AppError::from(FieldError::new(name, "invalid", e.to_string())))
+            serde_json::from_str(raw).map_err(|e| FieldError::new(name, "invalid", e.to_string()).into())
         };
         let doc = serde_json::json!({
             "rules": json("rules")?,
@@ -244,8 +244,8 @@ pub async fn settings(State(state): State<AppState>, viewer: Viewer, Form(p): Pa
             "security_team_id": field(&p, "security_team_id").and_then(|v| v.parse::<i64>().ok()),
             "reassignment": if field(&p, "reassignment") == Some("agents") { "agents" } else { "admins" },
         });
-        let settings: RoutingSettings = serde_json::from_value(doc)
-            .map_err(|e| AppError::from(FieldError::new("rules", "invalid", e.to_string())))?;
+        let settings: RoutingSettings =
+            serde_json::from_value(doc).map_err(|e| FieldError::new("rules", "invalid", e.to_string()))?;
         state.desk.set_routing_settings(&viewer.0.actor, &settings).await
     }
     .await;

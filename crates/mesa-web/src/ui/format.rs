@@ -111,9 +111,14 @@ mod catalog_tests {
     fn every_ui_key_in_templates_and_code_is_translated() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut sources = Vec::new();
-        for sub in ["templates", "src/ui"] {
-            for entry in std::fs::read_dir(dir.join(sub)).unwrap() {
-                sources.push(std::fs::read_to_string(entry.unwrap().path()).unwrap());
+        let mut folders = vec![dir.join("templates"), dir.join("src/ui")];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(folder).unwrap() {
+                let path = entry.unwrap().path();
+                match path.is_dir() {
+                    true => folders.push(path),
+                    false => sources.push(std::fs::read_to_string(path).unwrap()),
+                }
             }
         }
         let mut keys: Vec<String> = Vec::new();
@@ -133,4 +138,15 @@ mod catalog_tests {
             }
         }
     }
+}
+
+/// Percent-encodes everything but unreserved characters (RFC 3986), for a
+/// query value or a `filename*` parameter.
+pub fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

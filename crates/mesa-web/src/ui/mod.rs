@@ -77,6 +77,12 @@ impl From<AppError> for UiError {
     }
 }
 
+impl From<mesa_core::validate::FieldError> for UiError {
+    fn from(e: mesa_core::validate::FieldError) -> Self {
+        UiError::App(e.into())
+    }
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage {

@@ -4,7 +4,6 @@
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use mesa_app::AppError;
 use mesa_app::routing::AuthorizationDecision;
 use mesa_core::routing::{ReassignmentCriterion, describe};
 use serde::Deserialize;
@@ -71,7 +70,7 @@ pub async fn authorization(
     Form(form): Form<AuthorizationForm>,
 ) -> UiResult<Response> {
     viewer.check_csrf(&form.csrf)?;
-    let decision = AuthorizationDecision::parse(&form.decision).map_err(AppError::from)?;
+    let decision = AuthorizationDecision::parse(&form.decision)?;
     let comment = Some(form.comment.as_str()).filter(|c| !c.trim().is_empty());
     state.desk.decide_authorization(&viewer.0.actor, number, decision, comment).await?;
     Ok(Redirect::to(&format!("/tickets/{number}")).into_response())

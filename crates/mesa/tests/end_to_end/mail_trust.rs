@@ -70,6 +70,8 @@ async fn through_imap_forged_senders_strangers_reused_ids_dropped_files_and_hidd
         .await;
         assert_eq!(t["thread"][0]["internal"], true, "{kind:?}");
         assert!(t["thread"][0]["body"].as_str().unwrap().contains("remitente no verificado"));
+        assert_eq!(t["thread"][0]["sender_verdict"], "fail", "{kind:?}: a forged agent fails DMARC");
+        assert_eq!(t["sender_verdict"], "pass", "{kind:?}: Ana's signed mail opened it");
         assert_eq!(t["status"], "new");
 
         // 2. A forged requester mail copying an attacker: appended, unverified, no participant.
@@ -86,7 +88,9 @@ async fn through_imap_forged_senders_strangers_reused_ids_dropped_files_and_hidd
         .await;
         assert!(mails_to(&sink, "attacker@evil.test").is_empty(), "{kind:?}");
         assert!(mails_to(&sink, ANA).iter().all(|m| !m.text.contains("http://x")), "the forged text never went out");
-        assert_eq!(ticket(&desk, n).await["status"], "in_progress");
+        let t = ticket(&desk, n).await;
+        assert_eq!(t["status"], "in_progress");
+        assert_eq!(t["thread"][2]["sender_verdict"], "pass", "{kind:?}: the agent's signed reply");
 
         // 3. A stranger who knows the first Message-ID: a ticket of their own.
         dovecot.deliver(&mail("otro@gmail.test", "In-Reply-To: <a1@mesa.test>\r\n", "Re: Impresora", "Y yo?", "s1@x"));

@@ -30,7 +30,7 @@ pub struct Conflict(ErrorBody);
 /// names and limits (`schema_with = contract::…` on the field), so the
 /// document refuses what the server refuses.
 pub mod fields {
-    use mesa_core::ticket::limits;
+    use mesa_core::ticket::{SlaFilter, SortOrder, limits};
     use mesa_core::{HoldReason, Outcome, Priority, Role, Status, TicketType};
     use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
     use utoipa::openapi::{Object, RefOr, Schema};
@@ -84,6 +84,17 @@ pub mod fields {
     pub fn optional_name() -> Object {
         optional_text(limits::NAME)
     }
+    /// A new name in a change: absent or `null` keeps the old one; otherwise
+    /// not blank.
+    pub fn name_change() -> Object {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+            .min_length(Some(1))
+            .max_length(Some(limits::NAME))
+            .pattern(Some(r"\S"))
+            .description(Some(format!("Not blank; at most {} characters; null keeps it.", limits::NAME)))
+            .build()
+    }
     pub fn phone() -> Object {
         optional_text(limits::PHONE)
     }
@@ -92,6 +103,20 @@ pub mod fields {
     }
     pub fn reason() -> Object {
         optional_text(limits::REASON)
+    }
+    pub fn required_reason() -> Object {
+        required_text(limits::REASON)
+    }
+    pub fn authorization_decision() -> RefOr<Schema> {
+        names(mesa_app::routing::AuthorizationDecision::NAMES, false)
+    }
+    /// A support level, 1 to 3; `null` or absent leaves it.
+    pub fn level() -> Object {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::Integer, Type::Null]))
+            .minimum(Some(1))
+            .maximum(Some(mesa_core::ticket::Level::MAX))
+            .build()
     }
     pub fn resolution() -> Object {
         optional_text(limits::RESOLUTION)
@@ -132,6 +157,16 @@ pub mod fields {
             .max_length(Some(mesa_core::Email::MAX_LEN))
             .build()
     }
+    /// A person to name or to clear: an address, or blank or `null` for
+    /// nobody.
+    pub fn email_or_none() -> Object {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+            .pattern(Some(format!(r"^\s*({EMAIL})?\s*$")))
+            .max_length(Some(mesa_core::Email::MAX_LEN))
+            .description(Some("An e-mail address; blank or null: nobody."))
+            .build()
+    }
     pub fn optional_email() -> Object {
         ObjectBuilder::new()
             .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
@@ -160,137 +195,17 @@ pub mod fields {
         self::names(std::iter::once("").chain(names.iter().copied()), false)
     }
     pub fn sla_filter() -> RefOr<Schema> {
-        choice(&["breached", "at_risk"])
+        choice(&SlaFilter::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>())
     }
     pub fn sort_order() -> RefOr<Schema> {
-        choice(&["newest", "oldest", "due"])
+        choice(&SortOrder::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>())
     }
     pub fn hold_reason() -> RefOr<Schema> {
         names(HoldReason::ALL.iter().map(|v| v.as_str()), false)
     }
 }
 
-/// The documented shape of the settings bodies, whose Rust types live in
-/// `mesa-core` (free of OpenAPI). A test below checks that they name the
-/// same fields as the core types.
-pub mod bodies {
-    use serde::Serialize;
-    use utoipa::ToSchema;
-
-    use super::fields;
-
-    /// Which hold reasons pause the service-target clocks, and when to warn.
-    /// Missing keys take their defaults.
-    #[derive(Serialize, ToSchema)]
-    #[serde(default)]
-    #[schema(as = SlaSettings)]
-    pub struct SlaSettingsDoc {
-        #[schema(schema_with = pausing_reasons)]
-        pausing_reasons: Vec<String>,
-        /// Warn the assignee once this share of the target is used.
-        #[schema(minimum = 1, maximum = 100)]
-        warn_at_percent: u8,
-    }
-
-    fn pausing_reasons() -> utoipa::openapi::Array {
-        utoipa::openapi::schema::ArrayBuilder::new().items(fields::hold_reason()).build()
-    }
-
-    /// Each automation can be switched off; times are business time.
-    /// Missing keys take their defaults.
-    #[derive(Serialize, ToSchema)]
-    #[serde(default)]
-    #[schema(as = AutomationSettings)]
-    pub struct AutomationSettingsDoc {
-        auto_close: bool,
-        #[schema(minimum = 0, maximum = 10000)]
-        auto_close_after_hours: f64,
-        requester_timeout: bool,
-        #[schema(maximum = 4294967295.0)]
-        requester_timeout_days: u32,
-        resume_on_date: bool,
-        approval_reminder: bool,
-        #[schema(minimum = 0, maximum = 10000)]
-        approval_reminder_after_hours: f64,
-    }
-
-    /// How incoming mail is threaded and answered. Missing keys take their
-    /// defaults; unknown keys are refused.
-    #[derive(Serialize, ToSchema)]
-    #[serde(default, deny_unknown_fields)]
-    #[schema(as = MailSettings)]
-    pub struct MailSettingsDoc {
-        /// Before `#` in the subject tag: up to 20 characters, without `[`, `]`, `#`.
-        #[schema(max_length = 20, pattern = r"^[^\[\]#\x00-\x1f\x7f-\x9f]*$")]
-        tag_prefix: String,
-        #[schema(maximum = 3650)]
-        reopen_within_days: u32,
-        #[schema(schema_with = stranger_tag)]
-        stranger_tag: String,
-        /// Domain names (`alcaldia.gov.co`); empty: anyone.
-        allowed_domains: Vec<String>,
-        auto_reply: bool,
-        #[schema(maximum = 1000)]
-        auto_replies_per_hour: u32,
-        notify_agents: bool,
-        /// The sender policy: `method` (`dns`, `authentication_results` or
-        /// `off`), `authserv_id`, `unverified_staff` (`internal_note` or `hold`).
-        #[schema(value_type = Object)]
-        authentication: serde_json::Value,
-        /// Mailbox name → its own sender policy.
-        #[schema(value_type = Object)]
-        mailbox_authentication: serde_json::Value,
-    }
-
-    // The documented defaults are the real ones.
-    impl Default for SlaSettingsDoc {
-        fn default() -> Self {
-            let d = mesa_core::sla::SlaSettings::default();
-            Self { pausing_reasons: d.pausing_reasons, warn_at_percent: d.warn_at_percent }
-        }
-    }
-
-    impl Default for AutomationSettingsDoc {
-        fn default() -> Self {
-            let d = mesa_core::automation::AutomationSettings::default();
-            Self {
-                auto_close: d.auto_close,
-                auto_close_after_hours: d.auto_close_after_hours,
-                requester_timeout: d.requester_timeout,
-                requester_timeout_days: d.requester_timeout_days,
-                resume_on_date: d.resume_on_date,
-                approval_reminder: d.approval_reminder,
-                approval_reminder_after_hours: d.approval_reminder_after_hours,
-            }
-        }
-    }
-
-    impl Default for MailSettingsDoc {
-        fn default() -> Self {
-            let d = mesa_app::MailSettings::default();
-            Self {
-                tag_prefix: d.tag_prefix,
-                reopen_within_days: d.reopen_within_days,
-                stranger_tag: d.stranger_tag,
-                allowed_domains: d.allowed_domains,
-                auto_reply: d.auto_reply,
-                auto_replies_per_hour: d.auto_replies_per_hour,
-                notify_agents: d.notify_agents,
-                authentication: serde_json::to_value(&d.authentication).unwrap_or_default(),
-                mailbox_authentication: serde_json::to_value(&d.mailbox_authentication).unwrap_or_default(),
-            }
-        }
-    }
-
-    fn stranger_tag() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
-        utoipa::openapi::RefOr::T(utoipa::openapi::Schema::Object(
-            utoipa::openapi::schema::ObjectBuilder::new()
-                .schema_type(utoipa::openapi::schema::Type::String)
-                .enum_values(Some(["new_ticket", "quarantine"]))
-                .build(),
-        ))
-    }
-}
+pub mod bodies;
 
 /// Adds to every operation the errors its shape implies:
 ///
@@ -384,11 +299,49 @@ mod tests {
             ("SlaSettings", serde_json::to_value(mesa_core::sla::SlaSettings::default()).unwrap()),
             ("AutomationSettings", serde_json::to_value(mesa_core::automation::AutomationSettings::default()).unwrap()),
             ("MailSettings", serde_json::to_value(mesa_app::MailSettings::default()).unwrap()),
+            ("RoutingSettings", serde_json::to_value(mesa_core::routing::RoutingSettings::default()).unwrap()),
+            (
+                "RoutingRule",
+                serde_json::to_value(mesa_core::routing::Rule {
+                    service_id: Some(1),
+                    building_id: Some(1),
+                    department_id: Some(1),
+                    ticket_type: Some("incident".into()),
+                    agent_email: Some("a@b.co".into()),
+                    team_id: Some(1),
+                    level: Some(1),
+                })
+                .unwrap(),
+            ),
+            (
+                "LevelTeam",
+                serde_json::to_value(mesa_core::routing::LevelTeam { service_id: Some(1), level: 2, team_id: 3 })
+                    .unwrap(),
+            ),
         ] {
             let documented: BTreeSet<&String> =
                 doc["components"]["schemas"][schema]["properties"].as_object().expect(schema).keys().collect();
             let actual: BTreeSet<&String> = value.as_object().unwrap().keys().collect();
             assert_eq!(documented, actual, "{schema}");
+        }
+    }
+
+    /// The desk's words are documented as a closed map: every language and
+    /// every label key the server takes, and nothing else.
+    #[test]
+    fn the_desk_words_schema_lists_every_language_and_label() {
+        let doc = document();
+        let words = &doc["components"]["schemas"]["DeskWords"];
+        assert_eq!(words["additionalProperties"], false);
+        for lang in mesa_core::labels::Lang::ALL {
+            let keys: BTreeSet<String> = words["properties"][lang.code()]["properties"]
+                .as_object()
+                .expect("a language")
+                .keys()
+                .cloned()
+                .collect();
+            let known: BTreeSet<String> = mesa_core::labels::domain_labels(lang).into_iter().map(|(k, _)| k).collect();
+            assert_eq!(keys, known, "{}", lang.code());
         }
     }
 
