@@ -195,6 +195,8 @@ pub struct TicketPageOut {
     ticket: TicketOut,
     thread: Vec<EntryOut>,
     attachments: Vec<AttachmentOut>,
+    /// The device the ticket is about (issue 15), or null.
+    asset_id: Option<i64>,
 }
 
 impl From<TicketPage> for TicketPageOut {
@@ -203,6 +205,7 @@ impl From<TicketPage> for TicketPageOut {
             ticket: (p.view, p.sla).into(),
             thread: p.entries.into_iter().map(Into::into).collect(),
             attachments: p.attachments.into_iter().map(Into::into).collect(),
+            asset_id: None,
         }
     }
 }
@@ -237,6 +240,10 @@ pub struct NewTicketIn {
     requester_email: Option<String>,
     #[schema(schema_with = fields::optional_name)]
     requester_name: Option<String>,
+    /// The device the ticket is about (issue 15): a requester picks one
+    /// assigned to them.
+    #[schema(minimum = 1)]
+    asset_id: Option<i64>,
 }
 
 fn parsed<T>(
@@ -267,7 +274,13 @@ pub async fn create_ticket(
         requester_email: input.requester_email,
         requester_name: input.requester_name,
     };
+    if let Some(asset_id) = input.asset_id {
+        state.desk.check_asset_choice(&auth.actor, asset_id).await?;
+    }
     let view = state.desk.open_ticket(&auth.user, open).await?;
+    if let Some(asset_id) = input.asset_id {
+        state.desk.set_ticket_asset(&auth.actor, view.ticket.number, Some(asset_id)).await?;
+    }
     Ok((StatusCode::CREATED, Json(state.desk.with_new_sla(view).await?.into())))
 }
 
@@ -364,8 +377,10 @@ pub async fn get_ticket(
     auth: Auth,
     Path(number): Path<String>,
 ) -> Result<Json<TicketPageOut>, ApiError> {
-    let page = state.desk.ticket(&auth.actor, parse_id(&number, "ticket")?).await?;
-    Ok(Json(page.into()))
+    let number = parse_id(&number, "ticket")?;
+    let page = state.desk.ticket(&auth.actor, number).await?;
+    let asset_id = state.desk.ticket_asset(&auth.actor, number).await?;
+    Ok(Json(TicketPageOut { asset_id, ..page.into() }))
 }
 
 #[derive(Deserialize, ToSchema)]
