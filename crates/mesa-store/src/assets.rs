@@ -336,3 +336,102 @@ impl Store {
         Ok(())
     }
 }
+
+/// A technical assessment as stored (migration 0015).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AssessmentRow {
+    pub id: i64,
+    pub ticket_id: i64,
+    pub ticket_number: i64,
+    pub asset_id: i64,
+    pub diagnosis: String,
+    pub tests_done: String,
+    pub findings: String,
+    pub recommendation: String,
+    pub signer_name: String,
+    pub signer_role: String,
+    pub attachment_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAssessment {
+    pub ticket_id: i64,
+    pub asset_id: i64,
+    pub diagnosis: String,
+    pub tests_done: String,
+    pub findings: String,
+    pub recommendation: String,
+    pub signer_name: String,
+    pub signer_role: String,
+    pub created_by: i64,
+}
+
+const ASSESSMENT_COLUMNS: &str = "s.id, s.ticket_id, t.number AS ticket_number, s.asset_id, s.diagnosis, \
+     s.tests_done, s.findings, s.recommendation, s.signer_name, s.signer_role, s.attachment_id, s.created_at, \
+     s.confirmed_at";
+
+impl Store {
+    /// Records an assessment; its number is its id (the PDF comes after).
+    #[tracing::instrument(skip_all)]
+    pub async fn insert_assessment(&self, new: &NewAssessment) -> StoreResult<AssessmentRow> {
+        let id: i64 = with_pool!(self, write, |pool| {
+            sqlx::query_scalar(
+                "INSERT INTO assessments (ticket_id, asset_id, diagnosis, tests_done, findings, recommendation,
+                    signer_name, signer_role, created_by, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            )
+            .bind(new.ticket_id)
+            .bind(new.asset_id)
+            .bind(&new.diagnosis)
+            .bind(&new.tests_done)
+            .bind(&new.findings)
+            .bind(&new.recommendation)
+            .bind(&new.signer_name)
+            .bind(&new.signer_role)
+            .bind(new.created_by)
+            .bind(Utc::now())
+            .fetch_one(pool)
+            .await
+        })?;
+        self.assessment(id).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn set_assessment_attachment(&self, id: i64, attachment_id: i64) -> StoreResult<()> {
+        with_pool!(self, write, |pool| sqlx::query("UPDATE assessments SET attachment_id = $1 WHERE id = $2")
+            .bind(attachment_id)
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Records the lead's confirmation once; `NotFound` if already confirmed.
+    #[tracing::instrument(skip_all)]
+    pub async fn confirm_assessment(&self, id: i64, by: i64) -> StoreResult<()> {
+        let updated = with_pool!(self, write, |pool| sqlx::query(
+            "UPDATE assessments SET confirmed_by = $1, confirmed_at = $2 WHERE id = $3 AND confirmed_at IS NULL"
+        )
+        .bind(by)
+        .bind(Utc::now())
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        if updated != 1 {
+            return Err(crate::StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn assessment(&self, id: i64) -> StoreResult<AssessmentRow> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {ASSESSMENT_COLUMNS} FROM assessments s JOIN tickets t ON t.id = s.ticket_id WHERE s.id = $1"
+        ));
+        Ok(with_pool!(self, read, |pool| sqlx::query_as(sql).bind(id).fetch_one(pool).await)?)
+    }
+}

@@ -33,7 +33,9 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 pub use accounts::{NewLink, SpentLink};
-pub use assets::{Asset, AssetFilter, AssetRecord, AssetTicket, NewWarrantyClaim, WarrantyClaim};
+pub use assets::{
+    AssessmentRow, Asset, AssetFilter, AssetRecord, AssetTicket, NewAssessment, NewWarrantyClaim, WarrantyClaim,
+};
 pub use blobs::{BlobStore, Sha256Hex};
 pub use directory::{Directory, DirectoryItem, NewService, Service};
 pub use error::{StoreError, StoreResult};

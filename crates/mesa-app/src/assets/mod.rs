@@ -1,9 +1,11 @@
 //! The asset inventory: devices, a ticket's device, and the CSV import
 //! (issue 15; PRODUCT §7; seed 004 keeps it in GLPI today).
 
+mod assessment;
 mod import;
 mod warranty;
 
+pub use assessment::{AssessmentInput, AssessmentView, INSTITUTION_SETTING};
 pub use warranty::{ClaimInput, ClaimResultInput};
 
 use mesa_core::assets::{AssetFields, RawAsset};

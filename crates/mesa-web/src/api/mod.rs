@@ -13,6 +13,7 @@ mod routing;
 mod tickets;
 mod words;
 // Vendors, contracts, assets and warranty (issue 15).
+mod assessments;
 mod assets;
 mod vendors;
 
@@ -97,4 +98,7 @@ fn vendor_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(assets::get_ticket_asset, assets::put_ticket_asset))
         .routes(routes!(assets::open_claim, assets::ticket_claims))
         .routes(routes!(assets::claim_result))
+        .routes(routes!(assessments::write_assessment))
+        .routes(routes!(assessments::confirm_assessment))
+        .routes(routes!(assessments::get_institution, assessments::put_institution))
 }

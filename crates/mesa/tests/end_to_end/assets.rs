@@ -129,7 +129,7 @@ async fn assets_are_admin_writes_and_a_requester_names_only_their_own_device() {
 }
 
 #[tokio::test]
-async fn a_refused_warranty_claim_returns_the_ticket_to_the_agent() {
+async fn a_refused_warranty_claim_leads_to_an_assessment_that_retires_the_device() {
     for db in databases() {
         let desk = Desk::start(db).await;
         let vendor = created(&desk, "/api/v1/vendors",
@@ -191,5 +191,68 @@ async fn a_refused_warranty_claim_returns_the_ticket_to_the_agent() {
         assert_eq!(asset["status"], "in_repair", "the device did not come back working");
         let (_, list) = desk.get(&desk.manager, &claims).await;
         assert_eq!(list["items"].as_array().unwrap().len(), 1);
+
+        // seed 001: a failed claim calls for a technical assessment.
+        let (status, _) = desk.post_put("PUT", &desk.agent, "/api/v1/settings/institution", json!({"name": "X"})).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _) = desk
+            .post_put(
+                "PUT",
+                &desk.admin,
+                "/api/v1/settings/institution",
+                json!({"name": "Alcaldía Municipal de Funza"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let assessments = format!("/api/v1/tickets/{n}/assessments");
+        let body = json!({"asset_id": under["id"], "diagnosis": "La impresora mancha cada hoja.",
+            "tests_done": "Limpieza del fusor; prueba de impresión.", "findings": "Fusor dañado por humedad.",
+            "recommendation": "retire", "signer_name": "Tomás Técnico", "signer_role": "Técnico de soporte"});
+        let (status, out) = desk.post(&desk.ana, &assessments, body.clone()).await;
+        assert_eq!((status, code(&out)), (StatusCode::FORBIDDEN, "forbidden"));
+        let mut bad = body.clone();
+        bad["recommendation"] = json!("sell");
+        let (status, out) = desk.post(&desk.agent, &assessments, bad).await;
+        assert_eq!(
+            (status, out["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("recommendation"))
+        );
+        let (status, assessment) = desk.post(&desk.agent, &assessments, body).await;
+        assert_eq!(status, StatusCode::CREATED, "{assessment}");
+        let number = assessment["number"].as_str().unwrap().to_owned();
+        assert!(number.starts_with("CT-"), "{number}");
+        let file = assessment["attachment_id"].as_i64().expect("the PDF's attachment");
+        let res = desk
+            .http
+            .get(desk.server.url(&format!("/api/v1/attachments/{file}")))
+            .bearer_auth(&desk.agent)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let bytes = res.bytes().await.unwrap();
+        let pdf = lopdf::Document::load_mem(&bytes).expect("a PDF");
+        let pages: Vec<u32> = pdf.get_pages().keys().copied().collect();
+        let text = pdf.extract_text(&pages).unwrap();
+        for expected in [
+            "Alcaldía Municipal de Funza",
+            number.as_str(),
+            "CN12345",
+            "Dar de baja",
+            "Tomás Técnico",
+            "Técnico de soporte",
+            "Concepto técnico",
+        ] {
+            assert!(text.contains(expected), "{expected:?} not in the PDF: {text}");
+        }
+        let confirm = format!("/api/v1/assessments/{}/confirm", assessment["id"]);
+        let (status, _) = desk.post(&desk.agent, &confirm, json!({})).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "the lead confirms a retirement");
+        let (status, out) = desk.post(&desk.admin, &confirm, json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{out}");
+        let (_, asset) = desk.get(&desk.agent, &format!("/api/v1/assets/{}", under["id"])).await;
+        assert_eq!(asset["status"], "retired");
+        let (status, out) = desk.post(&desk.admin, &confirm, json!({})).await;
+        assert_eq!((status, code(&out)), (StatusCode::CONFLICT, "assessment_confirmed"));
     }
 }
