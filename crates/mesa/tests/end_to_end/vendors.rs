@@ -7,6 +7,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::support::{Desk, code};
+use crate::web::Web;
 
 async fn created(desk: &Desk, path: &str, body: Value) -> Value {
     let (status, out) = desk.post(&desk.admin, path, body).await;
@@ -98,6 +99,17 @@ async fn vendors_and_contracts_are_admin_writes_read_by_staff_and_managers() {
         let numbers: Vec<&str> =
             expiring["items"].as_array().unwrap().iter().map(|c| c["number"].as_str().unwrap()).collect();
         assert_eq!(numbers, ["CT-2026-001"], "only the one ending within 30 days");
+
+        // The page: staff and managers read it, in Spanish, with the expiring contract marked.
+        let (page, html) = Web::sign_in(&desk, "gerente@mesa.test").await.get("/admin/vendors").await;
+        assert_eq!(page.status, StatusCode::OK);
+        for expected in
+            ["Proveedores, contratos y activos", "CT-2026-001", "Por vencer", "800197268-4", "Impresoras SAS"]
+        {
+            assert!(html.contains(expected), "{expected:?} missing");
+        }
+        let (page, _) = Web::sign_in(&desk, "ana@mesa.test").await.get("/admin/vendors").await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "requesters do not see vendors");
     }
 }
 
