@@ -231,3 +231,25 @@ async fn a_vendor_misses_its_response_target_and_meets_its_resolution_target() {
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
 }
+
+#[tokio::test]
+async fn the_vendor_and_asset_routes_are_in_the_openapi_document() {
+    let desk = Desk::start(databases().remove(0)).await;
+    let res = desk.http.get(desk.server.url("/api/v1/openapi.json")).send().await.unwrap();
+    let doc: Value = res.json().await.unwrap();
+    for (path, method, status) in [
+        ("/api/v1/vendors", "post", "201"),
+        ("/api/v1/contracts", "get", "200"),
+        ("/api/v1/tickets/{number}/escalations", "post", "201"),
+        ("/api/v1/escalations/{id}", "get", "200"),
+        ("/api/v1/escalations/{id}/events", "post", "409"),
+        ("/api/v1/assets", "get", "200"),
+        ("/api/v1/assets/{id}", "get", "404"),
+        ("/api/v1/tickets/{number}/warranty-claims", "post", "201"),
+        ("/api/v1/warranty-claims/{id}/result", "post", "200"),
+        ("/api/v1/tickets/{number}/assessments", "post", "201"),
+    ] {
+        let responses = &doc["paths"][path][method]["responses"];
+        assert!(responses[status].is_object(), "{method} {path}: no {status} in {responses}");
+    }
+}
