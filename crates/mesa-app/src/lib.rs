@@ -17,6 +17,9 @@ mod policy;
 pub mod routing;
 mod tickets;
 mod words;
+// Vendors, contracts, assets and warranty (issue 15).
+pub mod assets;
+pub mod vendors;
 
 pub use accounts::{DeadLink, LinkView};
 pub use auth::{MIN_PASSWORD_CHARS, SESSION_HOURS, Session, hash_password, new_token, same_secret};
@@ -31,6 +34,7 @@ pub use mesa_store::{
     MailboxRow, OutboxMail, PlaceKind, Service, ServiceRouting, SettingsChange, SlaFilter, SortOrder, Store,
     TicketView, Total,
 };
+pub use mesa_store::{Asset, AssetTicket, Contract, Escalation, EscalationEvent, Vendor, VendorContact, WarrantyClaim};
 pub use people::{ImportReport, PersonChanges};
 pub use policy::{DEFAULT_CALENDAR, Policy};
 pub use tickets::{ListQuery, NewFile, OpenTicket, TicketChanges, TicketPage};

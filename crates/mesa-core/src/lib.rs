@@ -15,10 +15,14 @@ pub mod people;
 pub mod routing;
 pub mod search;
 pub mod sla;
+#[macro_use]
 pub mod ticket;
 pub mod user;
 pub mod validate;
 pub mod words;
+// Vendors, contracts, assets and warranty (issue 15).
+pub mod assets;
+pub mod vendors;
 
 pub use access::Actor;
 pub use labels::Lang;

@@ -21,6 +21,9 @@ mod sessions;
 mod settings_history;
 mod tickets;
 mod users;
+// Vendors, contracts, assets and warranty (issue 15).
+mod assets;
+mod vendors;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -30,6 +33,9 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 pub use accounts::{NewLink, SpentLink};
+pub use assets::{
+    AssessmentRow, Asset, AssetFilter, AssetRecord, AssetTicket, NewAssessment, NewWarrantyClaim, WarrantyClaim,
+};
 pub use blobs::{BlobStore, Sha256Hex};
 pub use directory::{Directory, DirectoryItem, NewService, Service};
 pub use error::{StoreError, StoreResult};
@@ -48,6 +54,9 @@ pub use tickets::{
     TicketUpdate, TicketView, Total,
 };
 pub use users::NewUser;
+pub use vendors::{
+    Contract, Escalation, EscalationEvent, NewContract, NewEscalation, NewEscalationEvent, Vendor, VendorContact,
+};
 
 /// Which database a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -76,6 +76,24 @@ pub enum Command {
     /// The e-mail channel.
     #[command(subcommand)]
     Mail(MailCommand),
+    /// The asset inventory.
+    #[command(subcommand)]
+    Asset(AssetCommand),
+}
+
+#[derive(Subcommand)]
+pub enum AssetCommand {
+    /// Adds and updates devices from a CSV file, matched by inventory tag
+    /// (header `inventory_tag,type,brand,model,serial,status,purchase_date,warranty_end`,
+    /// optionally `building_id,department_id,assigned_to_email,vendor_id`).
+    /// Prints one line per refused row, then `imported N, updated N, refused N`.
+    Import {
+        /// The CSV file (UTF-8, comma-separated, with a header row).
+        file: PathBuf,
+        /// Check the file and print what would happen, changing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -340,6 +358,15 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<ExitCode> {
         Command::Mail(MailCommand::Ingest { mailbox, client_ip, helo, sender }) => {
             let envelope = client_ip.map(|client_ip| mesa_mail::Envelope { client_ip, helo, mail_from: sender });
             return crate::mail_ingest::run(&data, mail, &mailbox, envelope).await;
+        }
+        Command::Asset(AssetCommand::Import { file, dry_run }) => {
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let desk = open_desk(&data, DeskSettings::default()).await?;
+            let report = desk.import_assets(&bytes, dry_run).await.map_err(user_error)?;
+            for line in &report.refused {
+                println!("{line}");
+            }
+            println!("{}", report.summary());
         }
         Command::Demo(args) => {
             let desk = open_desk(&data, DeskSettings::default()).await?;

@@ -444,5 +444,55 @@ async fn story(db: Db) {
     c.set_window_size(390, 844).await.unwrap();
     c.goto(&format!("{base}/admin/calendars?year=2026")).await.unwrap();
     assert_eq!(too_wide(&c).await, serde_json::json!([]), "the calendar page scrolls sideways on a phone");
+    vendors_page(&c, &base, &test_db).await;
     c.close().await.unwrap();
+}
+
+/// Vendors, contracts and assets (issue 15): accessible, and it fits a phone.
+async fn vendors_page(c: &Client, base: &str, test_db: &TestDb) {
+    let token = mesa(test_db, &["token", "create", "--email", "lider@alcaldia-demo.gov.co"], None);
+    let token = token.lines().last().unwrap().trim().to_owned();
+    let http = reqwest::Client::new();
+    let post = |path: &str, body: serde_json::Value| {
+        http.post(format!("{base}/api/v1/{path}")).bearer_auth(&token).json(&body).send()
+    };
+    let vendor: serde_json::Value = post(
+        "vendors",
+        serde_json::json!({"name": "Soluciones de Impresión SAS",
+        "nit": "900.123.456", "contacts": [{"name": "Mesa de soporte", "email": "soporte@impresion.test"}]}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let today = chrono::Utc::now().date_naive();
+    let res = post(
+        "contracts",
+        serde_json::json!({"vendor_id": vendor["id"], "number": "CT-2026-014",
+        "object": "Soporte y mantenimiento de impresoras", "supervisor_email": "lider@alcaldia-demo.gov.co",
+        "starts_on": (today - chrono::Duration::days(200)).to_string(),
+        "ends_on": (today + chrono::Duration::days(20)).to_string(),
+        "service_ids": [1], "response_hours": 4, "resolution_hours": 16}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
+    let csv = test_db.data_path().join("activos.csv");
+    std::fs::write(
+        &csv,
+        "inventory_tag,type,brand,model,serial,status,purchase_date,warranty_end\n\
+        ALC-0001,Impresora,HP,LaserJet M404,CNB1234,in_repair,2023-05-02,2026-05-02\n\
+        ALC-0002,Computador,Lenovo,ThinkCentre M70,PC0ABCD,active,2024-02-10,2027-02-10\n",
+    )
+    .unwrap();
+    mesa(test_db, &["asset", "import", &csv.display().to_string()], None);
+    c.goto(&format!("{base}/admin/vendors")).await.unwrap();
+    assert_eq!(too_wide(c).await, serde_json::json!([]), "the vendors page scrolls sideways on a phone");
+    c.set_window_size(1280, 900).await.unwrap();
+    c.goto(&format!("{base}/admin/vendors")).await.unwrap();
+    let text = body_text(c).await;
+    assert!(text.contains("CT-2026-014") && text.contains("Por vencer") && text.contains("En reparación"), "{text}");
+    wcag_audit(c, "/admin/vendors").await;
+    shot(c, "admin-vendors").await;
 }

@@ -39,3 +39,8 @@ mod routing;
 mod search;
 #[path = "end_to_end/web.rs"]
 mod web;
+// Vendors, contracts, assets and warranty (issue 15).
+#[path = "end_to_end/assets.rs"]
+mod assets;
+#[path = "end_to_end/vendors.rs"]
+mod vendors;

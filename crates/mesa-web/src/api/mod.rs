@@ -12,6 +12,10 @@ mod policy;
 mod routing;
 mod tickets;
 mod words;
+// Vendors, contracts, assets and warranty (issue 15).
+mod assessments;
+mod assets;
+mod vendors;
 
 pub(crate) use accounts::spawn_password_mail;
 
@@ -63,6 +67,7 @@ pub fn routes(max_attachment_bytes: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(mail::release_held))
         .routes(routes!(mail::list_outbox))
         .merge(routing_routes())
+        .merge(vendor_routes())
 }
 
 /// Routing (issue 14), kept apart so it merges as one block.
@@ -77,4 +82,23 @@ fn routing_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(routing::put_building))
         .routes(routes!(routing::put_department))
         .routes(routes!(routing::put_service))
+}
+
+/// Vendors, contracts, escalations to vendors, assets and warranty claims
+/// (issue 15), kept apart so it merges as one block.
+fn vendor_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(vendors::list_vendors, vendors::create_vendor))
+        .routes(routes!(vendors::list_contracts, vendors::create_contract))
+        .routes(routes!(vendors::escalate, vendors::ticket_escalations))
+        .routes(routes!(vendors::get_escalation))
+        .routes(routes!(vendors::add_event))
+        .routes(routes!(assets::list_assets, assets::create_asset))
+        .routes(routes!(assets::get_asset))
+        .routes(routes!(assets::get_ticket_asset, assets::put_ticket_asset))
+        .routes(routes!(assets::open_claim, assets::ticket_claims))
+        .routes(routes!(assets::claim_result))
+        .routes(routes!(assessments::write_assessment))
+        .routes(routes!(assessments::confirm_assessment))
+        .routes(routes!(assessments::get_institution, assessments::put_institution))
 }

@@ -205,6 +205,8 @@ pub struct TicketPageOut {
     /// For a ticket opened by mail: the sender authentication verdict of
     /// that mail; `null` otherwise.
     sender_verdict: Option<String>,
+    /// The device the ticket is about (issue 15), or null.
+    asset_id: Option<i64>,
 }
 
 impl TicketPageOut {
@@ -223,6 +225,7 @@ impl TicketPageOut {
                 })
                 .collect(),
             attachments: p.attachments.into_iter().map(Into::into).collect(),
+            asset_id: None,
         }
     }
 }
@@ -257,6 +260,10 @@ pub struct NewTicketIn {
     requester_email: Option<String>,
     #[schema(schema_with = fields::optional_name)]
     requester_name: Option<String>,
+    /// The device the ticket is about (issue 15): a requester picks one
+    /// assigned to them.
+    #[schema(minimum = 1)]
+    asset_id: Option<i64>,
 }
 
 fn parsed<T>(
@@ -290,7 +297,13 @@ pub async fn create_ticket(
         requester_email: input.requester_email,
         requester_name: input.requester_name,
     };
+    if let Some(asset_id) = input.asset_id {
+        state.desk.check_asset_choice(&auth.actor, asset_id).await?;
+    }
     let view = state.desk.open_ticket(&auth.user, open).await?;
+    if let Some(asset_id) = input.asset_id {
+        state.desk.set_ticket_asset(&auth.actor, view.ticket.number, Some(asset_id)).await?;
+    }
     Ok((StatusCode::CREATED, Json(state.desk.with_new_sla(view).await?.into())))
 }
 
@@ -376,9 +389,11 @@ pub async fn get_ticket(
     auth: Auth,
     Path(number): Path<String>,
 ) -> Result<Json<TicketPageOut>, ApiError> {
-    let page = state.desk.ticket(&auth.actor, parse_id(&number, "ticket")?).await?;
+    let number = parse_id(&number, "ticket")?;
+    let page = state.desk.ticket(&auth.actor, number).await?;
     let verdicts = state.desk.mail_verdicts(&page).await?;
-    Ok(Json(TicketPageOut::new(page, &verdicts)))
+    let asset_id = state.desk.ticket_asset(&auth.actor, number).await?;
+    Ok(Json(TicketPageOut { asset_id, ..TicketPageOut::new(page, &verdicts) }))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -12,6 +12,8 @@ mod login;
 mod routing;
 mod session;
 mod tickets;
+// Vendors, contracts and assets (issue 15).
+mod vendors;
 
 use askama::Template;
 use axum::Router;
@@ -222,6 +224,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/mail/templates", post(admin_mail::save_templates))
         .route("/admin/mail/release", post(admin_mail::release))
         .route("/admin/mail/raw/{id}", get(admin_mail::raw))
+        .route("/admin/vendors", get(vendors::index))
         .route("/assets/mesa.css", get(|| async { asset("text/css; charset=utf-8", CSS) }))
         .route("/assets/mesa.js", get(|| async { asset("text/javascript; charset=utf-8", JS) }))
 }

@@ -1,0 +1,19 @@
+-- Technical assessments ("concepto técnico", issue 15): the signed text, its
+-- PDF (an attachment of the ticket) and the lead's confirmation of a retirement.
+CREATE TABLE assessments (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    asset_id INTEGER NOT NULL REFERENCES assets(id),
+    diagnosis TEXT NOT NULL,
+    tests_done TEXT NOT NULL,
+    findings TEXT NOT NULL,
+    recommendation TEXT NOT NULL,
+    signer_name TEXT NOT NULL,
+    signer_role TEXT NOT NULL,
+    attachment_id INTEGER REFERENCES attachments(id),
+    created_by INTEGER NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL,
+    confirmed_by INTEGER REFERENCES users(id),
+    confirmed_at TEXT
+);
+CREATE INDEX assessments_ticket ON assessments (ticket_id);
