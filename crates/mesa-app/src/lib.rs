@@ -11,10 +11,12 @@ mod calendars;
 mod catalog;
 mod directory;
 mod error;
+pub mod knowledge;
 pub mod mail;
 mod people;
 mod policy;
 pub mod routing;
+pub mod surveys;
 mod tickets;
 mod words;
 
@@ -30,6 +32,7 @@ pub use mesa_store::{
     Absence, Attachment, Backend, BlobStore, Directory, DirectoryItem, Entry, HistoryRecord, InboxMessage, MailboxRow,
     OutboxMail, PlaceKind, Service, ServiceRouting, SettingsChange, SlaFilter, SortOrder, Store, TicketView, Total,
 };
+pub use mesa_store::{ArticleRow, LessonRow, RevisionRow};
 pub use people::{ImportReport, PersonChanges};
 pub use policy::{DEFAULT_CALENDAR, Policy};
 pub use tickets::{ListQuery, NewFile, OpenTicket, TicketChanges, TicketPage};

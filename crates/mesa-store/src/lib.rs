@@ -11,6 +11,7 @@ mod blobs;
 mod checkpointer;
 mod directory;
 mod error;
+mod knowledge;
 mod mail;
 mod mail_trust;
 mod people;
@@ -19,6 +20,7 @@ mod routing;
 mod rows;
 mod sessions;
 mod settings_history;
+mod surveys;
 mod tickets;
 mod users;
 
@@ -48,6 +50,9 @@ pub use tickets::{
     TicketUpdate, TicketView, Total,
 };
 pub use users::NewUser;
+// Surveys and knowledge (issue 16).
+pub use knowledge::{ArticleFields, ArticleFilter, ArticleRow, LessonRow, NewLesson, RevisionRow};
+pub use surveys::{NewSurveyLink, SampleCandidateRow, SurveyAnswerRow, SurveyLink, SurveyResultRow};
 
 /// Which database a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

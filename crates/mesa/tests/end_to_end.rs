@@ -39,3 +39,6 @@ mod routing;
 mod search;
 #[path = "end_to_end/web.rs"]
 mod web;
+// Surveys and knowledge (issue 16).
+#[path = "end_to_end/surveys.rs"]
+mod surveys;
