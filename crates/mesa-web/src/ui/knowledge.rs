@@ -23,6 +23,8 @@ struct TicketSurveyPage {
     number: i64,
     /// The survey page's path, when there is a link.
     path: Option<String>,
+    /// The link still takes an answer (its QR code is shown).
+    live: bool,
     expires: String,
     /// (question, answer) when answered.
     answers: Vec<(String, String)>,
@@ -40,29 +42,36 @@ pub async fn ticket_survey(
     c.title = format!("{} · {} {number}", c.title, c.tr.t("ui.survey.about"));
     let questions = state.desk.active_survey().await?.questions;
     let lang = c.tr.lang();
+    // In the survey's order; answers to questions of an older version last.
     let answers = survey
         .answer
         .as_ref()
         .map(|a| {
-            a.answers
+            let shown = |value: &mesa_core::survey::AnswerValue| match value {
+                mesa_core::survey::AnswerValue::Score(n) => n.to_string(),
+                mesa_core::survey::AnswerValue::YesNo(true) => c.tr.t("ui.survey.yes").to_owned(),
+                mesa_core::survey::AnswerValue::YesNo(false) => c.tr.t("ui.survey.no").to_owned(),
+                mesa_core::survey::AnswerValue::Text(t) => t.clone(),
+            };
+            let mut rows: Vec<(String, String)> = questions
                 .iter()
-                .map(|(key, value)| {
-                    let label =
-                        questions.iter().find(|q| &q.key == key).map_or(key.clone(), |q| q.label(lang).to_owned());
-                    let shown = match value {
-                        mesa_core::survey::AnswerValue::Score(n) => n.to_string(),
-                        mesa_core::survey::AnswerValue::YesNo(true) => c.tr.t("ui.survey.yes").to_owned(),
-                        mesa_core::survey::AnswerValue::YesNo(false) => c.tr.t("ui.survey.no").to_owned(),
-                        mesa_core::survey::AnswerValue::Text(t) => t.clone(),
-                    };
-                    (label, shown)
-                })
-                .collect()
+                .filter_map(|q| a.answers.get(&q.key).map(|v| (q.label(lang).to_owned(), shown(v))))
+                .collect();
+            rows.extend(
+                a.answers
+                    .iter()
+                    .filter(|(k, _)| !questions.iter().any(|q| &q.key == *k))
+                    .map(|(k, v)| (k.clone(), shown(v))),
+            );
+            rows
         })
         .unwrap_or_default();
+    // The QR code only while the link still takes an answer.
+    let live = survey.link.as_ref().is_some_and(|l| l.answered_at.is_none() && l.expires_at > chrono::Utc::now());
     let p = TicketSurveyPage {
         number,
         path: survey.token.as_deref().map(survey_path),
+        live,
         expires: survey.link.as_ref().map(|l| when(l.expires_at, state.timezone)).unwrap_or_default(),
         answered: survey.answer.as_ref().map(|a| when(a.answered_at, state.timezone)).unwrap_or_default(),
         answers,
