@@ -204,6 +204,21 @@ async fn the_weekly_sample_follows_its_rules_with_a_fixed_seed() {
         assert!(again.already_sampled && again.lines.is_empty());
         let next = desk.survey_sample(IsoWeek::parse(&week.to_string()).unwrap(), None, true).await.unwrap();
         assert!(next.already_sampled);
+
+        // The automation worker's step: only when the desk samples weekly, the
+        // last complete week, once.
+        let in_a_week = Utc::now() + Duration::days(7);
+        assert!(desk.weekly_survey_sample(in_a_week).await.unwrap().is_none(), "weekly_sample is off");
+        let on = SurveySettings { weekly_sample: true, ..settings.clone() };
+        desk.set_survey_settings(&actor(&admin), &on).await.unwrap();
+        assert!(desk.weekly_survey_sample(in_a_week).await.unwrap().is_none(), "{kind:?}: this week was sampled");
+        let in_two_weeks = Utc::now() + Duration::days(14);
+        let worker = desk.weekly_survey_sample(in_two_weeks).await.unwrap().expect("next week is sampled");
+        assert_eq!(
+            (worker.week, worker.lines.len()),
+            (IsoWeek::of((in_two_weeks - Duration::days(7)).with_timezone(&tz).date_naive()), 0)
+        );
+        assert!(desk.weekly_survey_sample(in_two_weeks).await.unwrap().is_none(), "{kind:?}: once");
     }
 }
 
