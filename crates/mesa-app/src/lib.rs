@@ -11,10 +11,12 @@ mod calendars;
 mod catalog;
 mod directory;
 mod error;
+pub mod knowledge;
 pub mod mail;
 mod people;
 mod policy;
 pub mod routing;
+pub mod surveys;
 mod tickets;
 mod words;
 // Vendors, contracts, assets and warranty (issue 15).
@@ -34,6 +36,7 @@ pub use mesa_store::{
     MailboxRow, OutboxMail, PlaceKind, Service, ServiceRouting, SettingsChange, SlaFilter, SortOrder, Store,
     TicketView, Total,
 };
+pub use mesa_store::{ArticleRow, LessonRow, RevisionRow};
 pub use mesa_store::{Asset, AssetTicket, Contract, Escalation, EscalationEvent, Vendor, VendorContact, WarrantyClaim};
 pub use people::{ImportReport, PersonChanges};
 pub use policy::{DEFAULT_CALENDAR, Policy};

@@ -15,6 +15,7 @@ pub mod people;
 pub mod routing;
 pub mod search;
 pub mod sla;
+pub mod survey;
 #[macro_use]
 pub mod ticket;
 pub mod user;

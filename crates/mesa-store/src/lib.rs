@@ -11,6 +11,7 @@ mod blobs;
 mod checkpointer;
 mod directory;
 mod error;
+mod knowledge;
 mod mail;
 mod mail_trust;
 mod people;
@@ -19,6 +20,7 @@ mod routing;
 mod rows;
 mod sessions;
 mod settings_history;
+mod surveys;
 mod tickets;
 mod users;
 // Vendors, contracts, assets and warranty (issue 15).
@@ -57,6 +59,9 @@ pub use users::NewUser;
 pub use vendors::{
     Contract, Escalation, EscalationEvent, NewContract, NewEscalation, NewEscalationEvent, Vendor, VendorContact,
 };
+// Surveys and knowledge (issue 16).
+pub use knowledge::{ArticleFields, ArticleFilter, ArticleRow, LessonRow, NewLesson, RevisionRow};
+pub use surveys::{NewSurveyLink, SampleCandidateRow, SurveyAnswerRow, SurveyLink, SurveyResultRow};
 
 /// Which database a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

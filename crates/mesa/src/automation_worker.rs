@@ -25,14 +25,24 @@ pub fn spawn(desk: Desk, every: Duration) -> tokio::task::JoinHandle<()> {
             // expires so a killed holder is replaced.
             let until = now + chrono::Duration::from_std(every * 3).unwrap_or(chrono::Duration::minutes(3));
             match desk.store().try_lease(LEASE, &holder, until, now).await {
-                Ok(true) => match desk.run_automation(now, false).await {
-                    Ok(lines) => {
-                        for line in lines {
-                            tracing::info!(%line, "automation");
+                Ok(true) => {
+                    match desk.run_automation(now, false).await {
+                        Ok(lines) => {
+                            for line in lines {
+                                tracing::info!(%line, "automation");
+                            }
                         }
+                        Err(e) => tracing::error!(error = %e, "automation pass failed"),
                     }
-                    Err(e) => tracing::error!(error = %e, "automation pass failed"),
-                },
+                    // Seed 001: the weekly survey sample (recorded per week, so once).
+                    match desk.weekly_survey_sample(now).await {
+                        Ok(Some(report)) => {
+                            tracing::info!(week = %report.week, sampled = report.lines.len(), "survey sample")
+                        }
+                        Ok(None) => {}
+                        Err(e) => tracing::error!(error = %e, "survey sample failed"),
+                    }
+                }
                 Ok(false) => {}
                 Err(e) => tracing::warn!(error = %e, "automation lease unavailable"),
             }

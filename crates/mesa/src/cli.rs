@@ -76,6 +76,9 @@ pub enum Command {
     /// The e-mail channel.
     #[command(subcommand)]
     Mail(MailCommand),
+    /// Satisfaction surveys: the weekly random sample.
+    #[command(subcommand)]
+    Survey(crate::survey_cli::SurveyCommand),
     /// The asset inventory.
     #[command(subcommand)]
     Asset(AssetCommand),
@@ -359,6 +362,7 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<ExitCode> {
             let envelope = client_ip.map(|client_ip| mesa_mail::Envelope { client_ip, helo, mail_from: sender });
             return crate::mail_ingest::run(&data, mail, &mailbox, envelope).await;
         }
+        Command::Survey(command) => return crate::survey_cli::run(&data, mail.identity.clone(), command).await,
         Command::Asset(AssetCommand::Import { file, dry_run }) => {
             let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let desk = open_desk(&data, DeskSettings::default()).await?;

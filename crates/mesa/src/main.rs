@@ -12,6 +12,7 @@ mod http_server;
 mod mail_ingest;
 mod mail_worker;
 mod serve;
+mod survey_cli;
 
 use std::process::ExitCode;
 

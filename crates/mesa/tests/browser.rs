@@ -496,3 +496,131 @@ async fn vendors_page(c: &Client, base: &str, test_db: &TestDb) {
     wcag_audit(c, "/admin/vendors").await;
     shot(c, "admin-vendors").await;
 }
+
+// Surveys and knowledge (issue 16): the survey answered on a phone-sized
+// window, without signing in, and the knowledge and lessons screens.
+#[tokio::test]
+async fn a_requester_answers_the_survey_on_a_phone() {
+    let test_db = TestDb::new(Db::Sqlite).await;
+    let admin = support::user_with_token(&test_db, "lider@mesa.test", "admin");
+    let agent = support::user_with_token(&test_db, "tecnico@mesa.test", "agent");
+    let ana = support::user_with_token(&test_db, "ana@mesa.test", "requester");
+    let server = TestServer::start(bin(), &test_db, &["--automation-interval-secs", "0"]);
+    let base = server.base_url.clone();
+    let http = reqwest::Client::new();
+    let post = |token: &str, path: &str, body: serde_json::Value| {
+        http.post(format!("{base}{path}")).bearer_auth(token.to_owned()).json(&body).send()
+    };
+    let res = post(
+        &ana,
+        "/api/v1/tickets",
+        serde_json::json!({"subject": "Sin correo en el celular", "description": "No sincroniza"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let number = res.json::<serde_json::Value>().await.unwrap()["number"].as_i64().unwrap();
+    let res = post(
+        &admin,
+        &format!("/api/v1/tickets/{number}/assign"),
+        serde_json::json!({"assignee_email": "tecnico@mesa.test"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = post(
+        &agent,
+        &format!("/api/v1/tickets/{number}/transitions"),
+        serde_json::json!({"to": "solved", "resolution": "Contraseña de aplicación nueva"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let survey: serde_json::Value = http
+        .get(format!("{base}/api/v1/tickets/{number}/survey"))
+        .bearer_auth(&agent)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let link = survey["link"].as_str().unwrap().to_owned();
+    let staff_page = format!("{base}/tickets/{number}/survey");
+    let guide = serde_json::json!({"title": "Configurar el correo en el celular", "category": "Guías", "audience": "public",
+        "published": true, "body": "1. Abra **Ajustes → Cuentas**\n2. Elija *Google*\n3. Escriba su correo institucional"});
+    assert_eq!(post(&agent, "/api/v1/articles", guide).await.unwrap().status(), StatusCode::CREATED);
+    let lesson = serde_json::json!({"title": "Contraseñas de aplicación vencidas", "what_happened": "El correo dejó de sincronizar en el celular",
+        "cause": "La contraseña de aplicación venció", "next_time": "Generar una nueva desde la consola"});
+    assert_eq!(
+        post(&agent, &format!("/api/v1/tickets/{number}/lessons"), lesson).await.unwrap().status(),
+        StatusCode::CREATED
+    );
+
+    let driver = Driver::start();
+    let c = driver.browser().await;
+    // The agent shows the QR code from the ticket's survey page.
+    sign_in(&c, &base, "tecnico@mesa.test").await;
+    c.goto(&staff_page).await.unwrap();
+    let qr_loaded = c
+        .execute("const i = document.querySelector('.qr img'); return !!i && i.complete && i.naturalWidth > 0;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(qr_loaded, serde_json::json!(true), "the QR code is drawn");
+    wcag_audit(&c, "/tickets/N/survey").await;
+    shot(&c, "ticket-survey").await;
+    c.delete_all_cookies().await.unwrap();
+    c.set_window_size(390, 844).await.unwrap();
+    c.goto(&link).await.unwrap();
+    assert!(body_text(&c).await.contains("¿Se resolvió su solicitud?"));
+    wcag_audit(&c, "the survey page").await;
+    assert_eq!(too_wide(&c).await, serde_json::json!([]), "the survey fits a phone");
+    shot(&c, "survey-phone").await;
+    // Sent incomplete (the browser's own check removed): the error, and what was chosen stays.
+    c.execute("document.querySelectorAll('[required]').forEach(e => e.removeAttribute('required'))", vec![])
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[name=overall][value='5']")).await.unwrap().click().await.unwrap();
+    submit(&c, "#survey-form button[type=submit]").await;
+    assert!(c.find(Locator::Css("[role=alert]")).await.is_ok());
+    let kept = c.find(Locator::Css("input[name=overall][value='5']")).await.unwrap().prop("checked").await.unwrap();
+    assert_eq!(kept.as_deref(), Some("true"));
+    wcag_audit(&c, "the survey page with an error").await;
+    for (name, value) in [("timeliness", "4"), ("quality", "5"), ("resolved", "yes")] {
+        c.find(Locator::Css(&format!("input[name={name}][value='{value}']"))).await.unwrap().click().await.unwrap();
+    }
+    fill(&c, "q-comment", "Muy amable el técnico").await;
+    submit(&c, "#survey-form button[type=submit]").await;
+    assert!(body_text(&c).await.contains("Gracias"));
+    shot(&c, "survey-answered").await;
+    c.goto(&link).await.unwrap();
+    assert!(body_text(&c).await.contains("ya no recibe respuestas"));
+
+    // The staff's screens: the ticket's survey with its QR code, the knowledge base, the lessons.
+    c.set_window_size(1280, 900).await.unwrap();
+    sign_in(&c, &base, "lider@mesa.test").await;
+    c.goto(&staff_page).await.unwrap();
+    let text = body_text(&c).await;
+    assert!(text.contains("Muy amable el técnico"), "{text}");
+    assert!(text.find("En general").unwrap() < text.find("Comentarios").unwrap(), "answers in the survey's order");
+    wcag_audit(&c, "/tickets/N/survey (answered)").await;
+    c.goto(&format!("{base}/kb?q=celular")).await.unwrap();
+    assert!(body_text(&c).await.contains("Configurar el correo en el celular"));
+    wcag_audit(&c, "/kb").await;
+    shot(&c, "knowledge-base").await;
+    c.goto(&format!("{base}/lessons")).await.unwrap();
+    assert!(body_text(&c).await.contains("Contraseñas de aplicación vencidas"));
+    wcag_audit(&c, "/lessons").await;
+    shot(&c, "lessons").await;
+    c.find(Locator::Css("button[value=accept]")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("body")).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(body_text(&c).await.contains("No hay lecciones pendientes"));
+    c.goto(&format!("{base}/kb?q=contrasenas")).await.unwrap();
+    c.find(Locator::LinkText("Contraseñas de aplicación vencidas")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("article")).await.unwrap();
+    assert!(body_text(&c).await.contains("Generar una nueva desde la consola"));
+    wcag_audit(&c, "/kb/N").await;
+    shot(&c, "knowledge-article").await;
+    c.close().await.unwrap();
+}

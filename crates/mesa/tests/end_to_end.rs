@@ -44,3 +44,6 @@ mod web;
 mod assets;
 #[path = "end_to_end/vendors.rs"]
 mod vendors;
+// Surveys and knowledge (issue 16).
+#[path = "end_to_end/surveys.rs"]
+mod surveys;

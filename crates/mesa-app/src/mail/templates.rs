@@ -22,6 +22,8 @@ pub const KINDS: &[&str] = &[
     "password_reset",
     "password_set",
     "attachment_dropped",
+    "survey_invite",
+    "survey_low_score",
 ];
 
 /// The placeholders a template may use.
@@ -39,6 +41,9 @@ pub const PLACEHOLDERS: &[&str] = &[
     "approve_link",
     "reject_link",
     "assignee",
+    "survey",
+    "survey_link",
+    "score",
 ];
 
 pub const TEMPLATES_KEY: &str = "mail_templates";

@@ -5,11 +5,13 @@ mod calendars;
 mod catalog;
 pub(crate) mod contract;
 mod directory;
+mod knowledge;
 mod mail;
 mod meta;
 mod people;
 mod policy;
 mod routing;
+mod surveys;
 mod tickets;
 mod words;
 // Vendors, contracts, assets and warranty (issue 15).
@@ -68,6 +70,7 @@ pub fn routes(max_attachment_bytes: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(mail::list_outbox))
         .merge(routing_routes())
         .merge(vendor_routes())
+        .merge(knowledge_routes())
 }
 
 /// Routing (issue 14), kept apart so it merges as one block.
@@ -101,4 +104,20 @@ fn vendor_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(assessments::write_assessment))
         .routes(routes!(assessments::confirm_assessment))
         .routes(routes!(assessments::get_institution, assessments::put_institution))
+}
+
+/// Surveys and knowledge (issue 16), kept apart so it merges as one block.
+fn knowledge_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(surveys::ticket_survey))
+        .routes(routes!(surveys::results))
+        .routes(routes!(surveys::get_settings, surveys::put_settings))
+        .routes(routes!(surveys::get_survey, surveys::put_survey))
+        .routes(routes!(knowledge::list_articles, knowledge::create_article))
+        .routes(routes!(knowledge::suggest_articles))
+        .routes(routes!(knowledge::get_article, knowledge::put_article))
+        .routes(routes!(knowledge::article_revisions))
+        .routes(routes!(knowledge::propose_lesson))
+        .routes(routes!(knowledge::list_lessons))
+        .routes(routes!(knowledge::decide_lesson))
 }

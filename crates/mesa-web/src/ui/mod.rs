@@ -8,9 +8,12 @@ mod admin_calendar;
 mod admin_mail;
 mod admin_routing;
 mod format;
+mod knowledge;
 mod login;
+mod qr;
 mod routing;
 mod session;
+mod surveys;
 mod tickets;
 // Vendors, contracts and assets (issue 15).
 mod vendors;
@@ -26,6 +29,7 @@ use mesa_core::labels::{Lang, text};
 use crate::AppState;
 
 pub use format::Tr;
+pub(crate) use surveys::link_base;
 
 /// What every page's frame needs: language, who is signed in, the CSRF token.
 pub struct Chrome {
@@ -225,6 +229,15 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/mail/release", post(admin_mail::release))
         .route("/admin/mail/raw/{id}", get(admin_mail::raw))
         .route("/admin/vendors", get(vendors::index))
+        // Surveys and knowledge (issue 16).
+        .route("/s/{token}", get(surveys::form).post(surveys::submit))
+        .route("/s/{token}/qr.svg", get(surveys::qr_svg))
+        .route("/s/{token}/qr.png", get(surveys::qr_png))
+        .route("/tickets/{number}/survey", get(knowledge::ticket_survey))
+        .route("/kb", get(knowledge::kb))
+        .route("/kb/{id}", get(knowledge::article))
+        .route("/lessons", get(knowledge::lessons))
+        .route("/lessons/{id}/decision", post(knowledge::decide))
         .route("/assets/mesa.css", get(|| async { asset("text/css; charset=utf-8", CSS) }))
         .route("/assets/mesa.js", get(|| async { asset("text/javascript; charset=utf-8", JS) }))
 }
