@@ -254,5 +254,8 @@ async fn a_refused_warranty_claim_leads_to_an_assessment_that_retires_the_device
         assert_eq!(asset["status"], "retired");
         let (status, out) = desk.post(&desk.admin, &confirm, json!({})).await;
         assert_eq!((status, code(&out)), (StatusCode::CONFLICT, "assessment_confirmed"));
+        let (_, report) = desk.get(&desk.manager, "/api/v1/reports/vendors").await;
+        assert_eq!(report["claims_by_result"], json!({"refused": 1}));
+        assert_eq!(report["assets_by_status"], json!({"active": 1, "retired": 1}));
     }
 }
