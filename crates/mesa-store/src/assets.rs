@@ -435,3 +435,25 @@ impl Store {
         Ok(with_pool!(self, read, |pool| sqlx::query_as(sql).bind(id).fetch_one(pool).await)?)
     }
 }
+
+/// Devices per status, and claims per result (`None`: still open).
+pub type AssetAndClaimCounts = (Vec<(String, i64)>, Vec<(Option<String>, i64)>);
+
+impl Store {
+    /// How many devices are in each status, and how many claims ended each
+    /// way, for the reports.
+    #[tracing::instrument(skip_all)]
+    pub async fn asset_and_claim_counts(&self) -> StoreResult<AssetAndClaimCounts> {
+        let assets: Vec<(String, i64)> = with_pool!(self, read, |pool| sqlx::query_as(
+            "SELECT status, COUNT(*) FROM assets GROUP BY status ORDER BY status"
+        )
+        .fetch_all(pool)
+        .await)?;
+        let claims: Vec<(Option<String>, i64)> = with_pool!(self, read, |pool| sqlx::query_as(
+            "SELECT result, COUNT(*) FROM warranty_claims GROUP BY result ORDER BY result"
+        )
+        .fetch_all(pool)
+        .await)?;
+        Ok((assets, claims))
+    }
+}

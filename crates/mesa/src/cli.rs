@@ -97,6 +97,8 @@ pub enum AssetCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Prints the whole inventory as CSV, in the import's columns.
+    Export,
 }
 
 #[derive(Subcommand)]
@@ -371,6 +373,11 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<ExitCode> {
                 println!("{line}");
             }
             println!("{}", report.summary());
+        }
+        Command::Asset(AssetCommand::Export) => {
+            let desk = open_desk(&data, DeskSettings::default()).await?;
+            let csv = desk.export_assets().await.map_err(user_error)?;
+            std::io::Write::write_all(&mut std::io::stdout(), &csv).context("writing the CSV")?;
         }
         Command::Demo(args) => {
             let desk = open_desk(&data, DeskSettings::default()).await?;

@@ -132,3 +132,35 @@ impl Desk {
         Ok(report)
     }
 }
+
+impl Desk {
+    /// The whole inventory as CSV, in the import's columns, so an export
+    /// edited in a spreadsheet imports back (the local command line only).
+    pub async fn export_assets(&self) -> AppResult<Vec<u8>> {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        let internal = |e: csv::Error| AppError::Invalid(FieldError::new("file", "unwritable", e.to_string()));
+        writer.write_record(REQUIRED_COLUMNS.iter().chain(OPTIONAL_COLUMNS.iter())).map_err(internal)?;
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let id = |v: Option<i64>| v.map(|i| i.to_string()).unwrap_or_default();
+        let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        for a in self.store.all_assets().await? {
+            writer
+                .write_record([
+                    a.inventory_tag.clone(),
+                    a.asset_type.clone(),
+                    text(&a.brand),
+                    text(&a.model),
+                    text(&a.serial),
+                    a.status.clone(),
+                    date(a.purchase_date),
+                    date(a.warranty_end),
+                    id(a.building_id),
+                    id(a.department_id),
+                    text(&a.assigned_to_email),
+                    id(a.vendor_id),
+                ])
+                .map_err(internal)?;
+        }
+        writer.into_inner().map_err(|e| internal(e.into_error().into()))
+    }
+}

@@ -1,8 +1,10 @@
 //! Vendors and their support contracts (issue 15; seeds 001 and 003).
 
 mod escalations;
+mod report;
 
 pub use escalations::{EscalationInput, EscalationView};
+pub use report::{ContractCompliance, VendorReport};
 
 use chrono::{NaiveDate, Utc};
 use mesa_core::validate::FieldError;

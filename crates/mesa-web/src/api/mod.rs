@@ -96,6 +96,7 @@ fn vendor_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(vendors::escalate, vendors::ticket_escalations))
         .routes(routes!(vendors::get_escalation))
         .routes(routes!(vendors::add_event))
+        .routes(routes!(vendors::vendor_report))
         .routes(routes!(assets::list_assets, assets::create_asset))
         .routes(routes!(assets::get_asset))
         .routes(routes!(assets::get_ticket_asset, assets::put_ticket_asset))

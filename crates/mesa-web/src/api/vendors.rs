@@ -380,3 +380,53 @@ pub async fn add_event(
     let view = state.desk.escalation_event(&auth.actor, id, kind, input.note.as_deref(), input.at).await?;
     Ok((StatusCode::CREATED, Json(view.into())))
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct ContractComplianceOut {
+    contract_id: i64,
+    number: String,
+    vendor_name: String,
+    escalations: i64,
+    response_met: i64,
+    response_missed: i64,
+    resolution_met: i64,
+    resolution_missed: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VendorReportOut {
+    /// Per contract; a clock still running in time counts in neither column.
+    contracts: Vec<ContractComplianceOut>,
+    /// `repaired`, `replaced`, `refused`, `open` → count.
+    #[schema(value_type = Object)]
+    claims_by_result: std::collections::BTreeMap<String, i64>,
+    /// `active`, `in_repair`, `retired` → count.
+    #[schema(value_type = Object)]
+    assets_by_status: std::collections::BTreeMap<String, i64>,
+}
+
+/// Vendor compliance per contract, warranty claims by result and devices by
+/// status (staff and managers).
+#[utoipa::path(get, path = "/reports/vendors", tag = "vendors", security(("bearer" = [])),
+    responses((status = 200, body = VendorReportOut), Forbidden))]
+pub async fn vendor_report(State(state): State<AppState>, auth: Auth) -> Result<Json<VendorReportOut>, ApiError> {
+    let r = state.desk.vendor_report(&auth.actor).await?;
+    Ok(Json(VendorReportOut {
+        contracts: r
+            .contracts
+            .into_iter()
+            .map(|c| ContractComplianceOut {
+                contract_id: c.contract_id,
+                number: c.number,
+                vendor_name: c.vendor_name,
+                escalations: c.escalations,
+                response_met: c.response_met,
+                response_missed: c.response_missed,
+                resolution_met: c.resolution_met,
+                resolution_missed: c.resolution_missed,
+            })
+            .collect(),
+        claims_by_result: r.claims_by_result,
+        assets_by_status: r.assets_by_status,
+    }))
+}

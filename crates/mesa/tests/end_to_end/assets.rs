@@ -66,6 +66,13 @@ async fn importing_a_thousand_assets_twice_changes_nothing_the_second_time() {
         assert_eq!(changed.lines().last(), Some("imported 0, updated 1, refused 0"));
         let (_, retired) = desk.get(&desk.manager, "/api/v1/assets?status=retired").await;
         assert_eq!(retired["items"][0]["inventory_tag"], "INV-0001");
+        // An export imports back unchanged.
+        let export = mesa(&desk.db, &["asset", "export"], None);
+        assert_eq!(export.lines().count(), 998, "a header and 997 devices");
+        assert!(export.starts_with("inventory_tag,type,brand,model,serial,status,purchase_date,warranty_end,"));
+        std::fs::write(&file, &export).unwrap();
+        let back = mesa(&desk.db, &["asset", "import", &path], None);
+        assert_eq!(back.lines().last(), Some("imported 0, updated 0, refused 0"), "{back}");
         let (_, found) = desk.get(&desk.agent, "/api/v1/assets?q=sn77").await;
         let tags: Vec<&str> =
             found["items"].as_array().unwrap().iter().map(|a| a["inventory_tag"].as_str().unwrap()).collect();
@@ -254,5 +261,8 @@ async fn a_refused_warranty_claim_leads_to_an_assessment_that_retires_the_device
         assert_eq!(asset["status"], "retired");
         let (status, out) = desk.post(&desk.admin, &confirm, json!({})).await;
         assert_eq!((status, code(&out)), (StatusCode::CONFLICT, "assessment_confirmed"));
+        let (_, report) = desk.get(&desk.manager, "/api/v1/reports/vendors").await;
+        assert_eq!(report["claims_by_result"], json!({"refused": 1}));
+        assert_eq!(report["assets_by_status"], json!({"active": 1, "retired": 1}));
     }
 }

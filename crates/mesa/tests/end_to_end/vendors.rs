@@ -223,6 +223,17 @@ async fn a_vendor_misses_its_response_target_and_meets_its_resolution_target() {
         let (_, list) = desk.get(&desk.agent, &path).await;
         assert_eq!(list["items"].as_array().unwrap().len(), 1);
 
+        let (status, report) = desk.get(&desk.manager, "/api/v1/reports/vendors").await;
+        assert_eq!(status, StatusCode::OK, "{report}");
+        let ct1 = report["contracts"].as_array().unwrap().iter().find(|c| c["number"] == "CT-1").unwrap();
+        let counts: Vec<i64> =
+            ["escalations", "response_met", "response_missed", "resolution_met", "resolution_missed"]
+                .iter()
+                .map(|k| ct1[*k].as_i64().unwrap())
+                .collect();
+        assert_eq!(counts, [1, 0, 1, 1, 0], "{report}");
+        let (status, _) = desk.get(&desk.ana, "/api/v1/reports/vendors").await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
         let (status, _) = desk.post(&desk.agent, &events, json!({"kind": "closed"})).await;
         assert_eq!(status, StatusCode::CREATED);
         let (status, out) = desk.post(&desk.agent, &events, json!({"kind": "follow_up", "note": "otra"})).await;
