@@ -249,7 +249,7 @@ pub fn evaluate(
     SlaStatus {
         response: clock(
             calendar,
-            Duration::minutes(target.response_minutes),
+            capped(Duration::try_minutes(target.response_minutes)),
             timeline.created_at,
             timeline.first_response_at.or(timeline.solved_at),
             &timeline.pauses,
@@ -258,7 +258,7 @@ pub fn evaluate(
         ),
         resolution: clock(
             calendar,
-            Duration::minutes(target.resolution_minutes),
+            capped(Duration::try_minutes(target.resolution_minutes)),
             timeline.created_at,
             timeline.solved_at,
             &timeline.pauses,
@@ -268,9 +268,25 @@ pub fn evaluate(
     }
 }
 
+/// The longest target a clock runs against: a stored or typed target beyond
+/// it (or beyond what a duration holds) counts as this long, never as a crash.
+pub const LONGEST_TARGET: Duration = Duration::days(36_500);
+
+/// `target`, at most [`LONGEST_TARGET`].
+pub fn capped(target: Option<Duration>) -> Duration {
+    target.filter(|t| *t <= LONGEST_TARGET).unwrap_or(LONGEST_TARGET)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_target_too_long_for_a_duration_is_capped_not_a_crash() {
+        assert_eq!(capped(Duration::try_minutes(i64::MAX)), LONGEST_TARGET);
+        assert_eq!(capped(Some(Duration::days(40_000))), LONGEST_TARGET);
+        assert_eq!(capped(Some(Duration::hours(4))), Duration::hours(4));
+    }
     use chrono::TimeZone;
     use chrono_tz::America::Bogota;
 

@@ -291,7 +291,7 @@ pub fn vendor_clocks(
     (
         sla::clock(
             calendar,
-            Duration::hours(response_hours),
+            sla::capped(Duration::try_hours(response_hours)),
             times.escalated_at,
             response_stop,
             &[],
@@ -300,7 +300,7 @@ pub fn vendor_clocks(
         ),
         sla::clock(
             calendar,
-            Duration::hours(resolution_hours),
+            sla::capped(Duration::try_hours(resolution_hours)),
             times.escalated_at,
             resolution_stop,
             &[],

@@ -316,7 +316,7 @@ pub struct EscalationEventIn {
 /// Escalates a ticket to a vendor: the ticket goes `on_hold` with reason `vendor`
 /// (staff only; `not_applicable` when the contract is not in force or does not
 /// cover the ticket's service).
-#[utoipa::path(post, path = "/tickets/{number}/escalations", tag = "vendors", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "escalate_to_vendor", path = "/tickets/{number}/escalations", tag = "vendors", security(("bearer" = [])),
     request_body = EscalationIn, params(("number" = i64, Path, description = "ticket number")),
     responses((status = 201, body = EscalationOut), Forbidden, Conflict))]
 pub async fn escalate(

@@ -345,6 +345,17 @@ mod tests {
         }
     }
 
+    /// Generated clients name their methods by operation id: each is unique.
+    #[test]
+    fn operation_ids_are_unique() {
+        let doc = document();
+        let mut seen = BTreeSet::new();
+        for (path, method, op) in operations(&doc) {
+            let id = op["operationId"].as_str().unwrap_or_default().to_owned();
+            assert!(seen.insert(id.clone()), "{method} {path}: operation id {id} is used twice");
+        }
+    }
+
     #[test]
     fn path_parameters_are_exactly_the_names_in_the_path_template() {
         let doc = document();
