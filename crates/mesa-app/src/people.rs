@@ -138,6 +138,31 @@ impl Names {
     }
 }
 
+/// A CSV reader past its header row (trimmed cells, a byte-order mark and
+/// case ignored in names), and the column names; the file is refused when
+/// one of `required` is missing. Shared by the people and asset imports.
+pub(crate) fn csv_with_columns<'a>(
+    csv: &'a [u8],
+    required: &[&str],
+) -> AppResult<(csv::Reader<&'a [u8]>, Vec<String>)> {
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(true).from_reader(csv);
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| FieldError::new("file", "unreadable", format!("the header row cannot be read: {e}")))?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_lowercase())
+        .collect();
+    if let Some(missing) = required.iter().find(|c| !headers.iter().any(|h| h == *c)) {
+        return Err(FieldError::new(
+            "file",
+            "missing_column",
+            format!("the header row lacks the column {missing:?} (needs {})", required.join(",")),
+        )
+        .into());
+    }
+    Ok((reader, headers))
+}
+
 impl Desk {
     /// Imports people from CSV (header `email,name,role,department,phone`,
     /// optionally `building,team,level`, in any order). Idempotent by
@@ -146,21 +171,7 @@ impl Desk {
     /// teams are matched by name ignoring case and accents. The local
     /// command line only (whoever runs `mesa` on the server is trusted).
     pub async fn import_people(&self, csv: &[u8], dry_run: bool) -> AppResult<ImportReport> {
-        let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(true).from_reader(csv);
-        let headers: Vec<String> = reader
-            .headers()
-            .map_err(|e| FieldError::new("file", "unreadable", format!("the header row cannot be read: {e}")))?
-            .iter()
-            .map(|h| h.trim_start_matches('\u{feff}').trim().to_lowercase())
-            .collect();
-        if let Some(missing) = REQUIRED_COLUMNS.iter().find(|c| !headers.iter().any(|h| h == *c)) {
-            return Err(FieldError::new(
-                "file",
-                "missing_column",
-                format!("the header row lacks the column {missing:?} (needs {})", REQUIRED_COLUMNS.join(",")),
-            )
-            .into());
-        }
+        let (mut reader, headers) = crate::people::csv_with_columns(csv, &REQUIRED_COLUMNS)?;
         let column = |name: &str| headers.iter().position(|h| h == name);
         let known = |name: &&str| REQUIRED_COLUMNS.contains(name) || OPTIONAL_COLUMNS.contains(name);
         if let Some(extra) = headers.iter().find(|h| !known(&h.as_str())) {

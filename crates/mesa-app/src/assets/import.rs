@@ -19,21 +19,7 @@ impl Desk {
     /// transaction. The local command line only (whoever runs `mesa` on the
     /// server is trusted).
     pub async fn import_assets(&self, csv: &[u8], dry_run: bool) -> AppResult<ImportReport> {
-        let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(true).from_reader(csv);
-        let headers: Vec<String> = reader
-            .headers()
-            .map_err(|e| FieldError::new("file", "unreadable", format!("the header row cannot be read: {e}")))?
-            .iter()
-            .map(|h| h.trim_start_matches('\u{feff}').trim().to_lowercase())
-            .collect();
-        if let Some(missing) = REQUIRED_COLUMNS.iter().find(|c| !headers.iter().any(|h| h == *c)) {
-            return Err(FieldError::new(
-                "file",
-                "missing_column",
-                format!("the header row lacks the column {missing:?} (needs {})", REQUIRED_COLUMNS.join(",")),
-            )
-            .into());
-        }
+        let (mut reader, headers) = crate::people::csv_with_columns(csv, &REQUIRED_COLUMNS)?;
         let column = |name: &str| headers.iter().position(|h| h == name);
         if let Some(extra) = headers.iter().find(|h| !REQUIRED_COLUMNS.contains(&h.as_str()))
             && !OPTIONAL_COLUMNS.contains(&extra.as_str())
