@@ -5,8 +5,10 @@
 
 use chrono::Utc;
 use mesa_app::mail::{MailboxInput, MailboxToken};
+use mesa_app::routing::ServiceRoutingInput;
 use mesa_app::{
-    AppError, BlobStore, Desk, DeskSettings, IngestOutcome, MailIdentity, MailSettings, MailboxRow, OpenTicket, Store,
+    AppError, BlobStore, Desk, DeskSettings, IngestOutcome, MailIdentity, MailSettings, MailboxRow, NewServiceInput,
+    OpenTicket, Store,
 };
 use mesa_core::lifecycle::TransitionInput;
 use mesa_core::ticket::TicketText;
@@ -357,6 +359,49 @@ async fn tickets_opened_on_the_web_are_acknowledged_by_mail_and_agents_hear_of_a
         let kinds: Vec<String> =
             outbox(&desk, &admin).await.into_iter().map(|(k, to, ..)| format!("{k} {to}")).collect();
         assert!(kinds.contains(&"requester_replied tecnico@villaesperanza.gov.co".to_owned()), "{kinds:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_service_approver_is_asked_by_mail_when_a_ticket_waits_for_them() {
+    for kind in databases() {
+        let db = TestDb::new(kind).await;
+        let desk = desk(&db).await;
+        let admin = admin(&desk).await;
+        let approver = desk.add_user(None, "jefe@villaesperanza.gov.co", "Jefe", Role::Requester, None).await.unwrap();
+        let requester = desk.add_user(None, "ana@villaesperanza.gov.co", "Ana", Role::Requester, None).await.unwrap();
+        let input = NewServiceInput {
+            name: "Carpetas".into(),
+            category: "Infra".into(),
+            default_type: None,
+            default_level: None,
+            team_id: None,
+        };
+        let service = desk.add_service(Some(&actor(&admin)), input).await.unwrap();
+        let routing = ServiceRoutingInput {
+            requires_authorization: Some(true),
+            approver_email: Some(Some(approver.email.as_str().to_owned())),
+            ..Default::default()
+        };
+        desk.set_service_routing(&actor(&admin), service.id, &routing).await.unwrap();
+        let mut input = OpenTicket::new(TicketText::new("Carpeta de contratos", "Necesito acceso").unwrap());
+        input.service_id = Some(service.id);
+        let n = desk.open_ticket(&requester, input).await.unwrap().ticket.number;
+        let asked: Vec<(String, String)> = outbox(&desk, &admin)
+            .await
+            .into_iter()
+            .filter(|(k, ..)| k == "authorization_requested")
+            .map(|(_, to, raw, _)| (to, String::from_utf8_lossy(&raw).into_owned()))
+            .collect();
+        assert_eq!(asked.len(), 1, "{asked:?}");
+        assert_eq!(asked[0].0, "jefe@villaesperanza.gov.co");
+        let text = mesa_mail::parse(asked[0].1.as_bytes()).unwrap().text;
+        assert!(text.contains(&format!("/tickets/{n}#authorization")), "{text}");
+        // A ticket without a pending authorisation asks nobody.
+        let plain = OpenTicket::new(TicketText::new("VPN", "No conecta").unwrap());
+        desk.open_ticket(&requester, plain).await.unwrap();
+        let count = outbox(&desk, &admin).await.iter().filter(|(k, ..)| k == "authorization_requested").count();
+        assert_eq!(count, 1);
     }
 }
 

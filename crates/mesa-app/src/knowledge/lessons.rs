@@ -11,8 +11,6 @@ use mesa_store::{LessonRow, NewLesson, StoreError};
 use super::{Audience, fields};
 use crate::{AppError, AppResult, Desk};
 
-const TEXT_MAX: usize = 10_000;
-
 #[derive(Debug, Clone)]
 pub struct LessonInput {
     pub title: String,
@@ -28,6 +26,8 @@ pub enum LessonDecision {
 }
 
 impl LessonDecision {
+    pub const ALL: [LessonDecision; 2] = [LessonDecision::Accept, LessonDecision::Reject];
+
     pub fn as_str(self) -> &'static str {
         match self {
             LessonDecision::Accept => "accept",
@@ -52,9 +52,9 @@ impl Desk {
         }
         let view = self.visible(actor, number).await?;
         let title = required_text("title", &input.title, super::limits::TITLE)?;
-        let what_happened = required_text("what_happened", &input.what_happened, TEXT_MAX)?;
-        let cause = required_text("cause", &input.cause, TEXT_MAX)?;
-        let next_time = required_text("next_time", &input.next_time, TEXT_MAX)?;
+        let what_happened = required_text("what_happened", &input.what_happened, super::limits::LESSON_TEXT)?;
+        let cause = required_text("cause", &input.cause, super::limits::LESSON_TEXT)?;
+        let next_time = required_text("next_time", &input.next_time, super::limits::LESSON_TEXT)?;
         if !matches!(view.ticket.status, Status::Solved | Status::Closed) {
             return Err(AppError::Conflict {
                 code: "not_solved",
@@ -92,7 +92,7 @@ impl Desk {
         if !actor.can_manage_catalog() {
             return Err(AppError::forbidden("only administrators decide lessons"));
         }
-        let reason = optional_text("reason", reason, 1_000)?;
+        let reason = optional_text("reason", reason, super::limits::REASON)?;
         if decision == LessonDecision::Reject && reason.is_none() {
             return Err(FieldError::new("reason", "required", "say why the lesson is rejected").into());
         }

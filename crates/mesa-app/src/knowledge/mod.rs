@@ -17,8 +17,14 @@ use crate::{AppError, AppResult, Desk};
 
 pub mod limits {
     pub const TITLE: usize = 250;
-    pub const BODY: usize = 100_000;
+    /// Small enough that the longest article, every character escaped as a
+    /// JSON surrogate pair (12 bytes), fits the API's 1 MiB body limit.
+    pub const BODY: usize = 60_000;
     pub const CATEGORY: usize = 100;
+    /// A lesson's what happened, cause and next time.
+    pub const LESSON_TEXT: usize = 10_000;
+    /// Why a lesson was rejected.
+    pub const REASON: usize = 1_000;
 }
 
 /// Who an article is for.
@@ -31,6 +37,8 @@ pub enum Audience {
 }
 
 impl Audience {
+    pub const ALL: [Audience; 2] = [Audience::Public, Audience::Internal];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Audience::Public => "public",

@@ -27,6 +27,7 @@ use mesa_store::{
 };
 
 use super::Notice;
+use super::notify::NewTicketStaff;
 use super::trust::{EntryKind, Trust, entry_kind};
 use crate::tickets::{Planned, WRITE_ATTEMPTS, Written, backoff, excerpt, opened_view, sanitize_filename};
 use crate::{AppError, AppResult, Desk, OpenTicket, failpoint};
@@ -415,6 +416,10 @@ impl Desk {
             Some(renderer) => self.agents_to_notify(renderer, new.team_id).await?,
             None => Vec::new(),
         };
+        let approver = match new.approver_id {
+            Some(id) => Some(self.store.user_by_id(id).await?),
+            None => None,
+        };
         let context = self.mail_context().await?;
         let answering = mail.message_id.as_ref().map(|id| id.to_header());
         let service_name = service.map(|s| s.name);
@@ -426,7 +431,8 @@ impl Desk {
                 let dedupe = format!("mail:{}", stored.id);
                 let outbox = match &renderer {
                     Some(r) => {
-                        let mut outbox = r.created(&view, requester, &agents, acknowledge, answering.clone(), &dedupe);
+                        let staff = NewTicketStaff { agents: &agents, approver: approver.as_ref() };
+                        let mut outbox = r.created(&view, requester, staff, acknowledge, answering.clone(), &dedupe);
                         if let (Some(to), Some(_), false) = (&sender, acknowledge, dropped_lines.is_empty()) {
                             outbox.extend(r.attachments_dropped(&view, to, lang, answering, &dropped_lines, &dedupe));
                         }

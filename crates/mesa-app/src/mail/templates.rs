@@ -18,6 +18,7 @@ pub const KINDS: &[&str] = &[
     "closed",
     "agent_new_ticket",
     "agent_assigned",
+    "authorization_requested",
     "requester_replied",
     "password_reset",
     "password_set",

@@ -21,6 +21,13 @@ pub const LOW_SCORE: u8 = 2;
 /// The longest comment kept, in characters.
 pub const COMMENT_MAX: usize = 2_000;
 
+/// A survey has 1 to this many questions.
+pub const QUESTIONS_MAX: usize = 20;
+/// A question key's longest length (a-z, 0-9, `_`).
+pub const KEY_MAX: usize = 40;
+/// A question's longest wording, in characters, per language.
+pub const WORDING_MAX: usize = 500;
+
 /// What kind of answer a question takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -36,6 +43,7 @@ pub enum QuestionKind {
 /// One question: a stable key (the results group by it), its kind, whether
 /// it must be answered, and its wording per language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Question {
     pub key: String,
     pub kind: QuestionKind,
@@ -100,30 +108,31 @@ impl Survey {
     /// Checks a survey an administrator wrote: 1 to 20 questions, keys of
     /// lower-case letters, digits and `_`, unique, wording in both languages.
     pub fn check(&self) -> Result<(), FieldError> {
-        if self.questions.is_empty() || self.questions.len() > 20 {
-            return Err(FieldError::new("questions", "out_of_range", "a survey has 1 to 20 questions"));
+        if self.questions.is_empty() || self.questions.len() > QUESTIONS_MAX {
+            let message = format!("a survey has 1 to {QUESTIONS_MAX} questions");
+            return Err(FieldError::new("questions", "out_of_range", message));
         }
         let mut seen = std::collections::HashSet::new();
         for q in &self.questions {
             let key_ok = !q.key.is_empty()
-                && q.key.len() <= 40
+                && q.key.len() <= KEY_MAX
                 && q.key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
             if !key_ok {
                 return Err(FieldError::new(
                     "questions",
                     "invalid_key",
-                    format!("question key {:?}: 1 to 40 of a-z, 0-9, _", q.key),
+                    format!("question key {:?}: 1 to {KEY_MAX} of a-z, 0-9, _", q.key),
                 ));
             }
             if !seen.insert(q.key.as_str()) {
                 return Err(FieldError::new("questions", "duplicate_key", format!("question key {:?} twice", q.key)));
             }
             for wording in [&q.es, &q.en] {
-                if wording.trim().is_empty() || wording.chars().count() > 500 {
+                if wording.trim().is_empty() || wording.chars().count() > WORDING_MAX {
                     return Err(FieldError::new(
                         "questions",
                         "invalid_text",
-                        format!("question {:?}: wording of 1 to 500 characters in es and en", q.key),
+                        format!("question {:?}: wording of 1 to {WORDING_MAX} characters in es and en", q.key),
                     ));
                 }
             }

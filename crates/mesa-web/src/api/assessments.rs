@@ -8,7 +8,7 @@ use mesa_app::assets::{AssessmentInput, AssessmentView};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::contract::{Conflict, Forbidden, fields};
+use super::contract::{Conflict, Forbidden, capabilities, fields};
 use crate::extract::{ApiJson, Auth, parse_id};
 use crate::{ApiError, AppState};
 
@@ -52,10 +52,14 @@ impl From<AssessmentView> for AssessmentOut {
 #[serde(deny_unknown_fields)]
 pub struct AssessmentIn {
     asset_id: i64,
+    #[schema(schema_with = capabilities::asset_note)]
     diagnosis: String,
+    #[schema(schema_with = capabilities::asset_note)]
     tests_done: String,
+    #[schema(schema_with = capabilities::asset_note)]
     findings: String,
     /// `repair`, `replace` or `retire`.
+    #[schema(schema_with = capabilities::recommendation)]
     recommendation: String,
     #[schema(schema_with = fields::name)]
     signer_name: String,

@@ -10,7 +10,7 @@ use mesa_core::assets::{ClaimResult, RawAsset};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::contract::{Conflict, Forbidden, fields};
+use super::contract::{Conflict, Forbidden, capabilities, fields};
 use super::routing::nullable;
 use crate::extract::{ApiJson, ApiQuery, Auth, parse_id};
 use crate::{ApiError, AppState};
@@ -84,11 +84,16 @@ pub struct AssetDetail {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAssetIn {
+    #[schema(schema_with = capabilities::inventory_tag)]
     inventory_tag: String,
     #[serde(rename = "type")]
+    #[schema(schema_with = capabilities::asset_text)]
     asset_type: String,
+    #[schema(schema_with = capabilities::optional_asset_text)]
     brand: Option<String>,
+    #[schema(schema_with = capabilities::optional_asset_text)]
     model: Option<String>,
+    #[schema(schema_with = capabilities::optional_asset_text)]
     serial: Option<String>,
     building_id: Option<i64>,
     department_id: Option<i64>,
@@ -99,17 +104,20 @@ pub struct NewAssetIn {
     /// Not before `purchase_date`.
     warranty_end: Option<NaiveDate>,
     /// `active` (default), `in_repair` or `retired`.
+    #[schema(schema_with = capabilities::asset_status)]
     status: Option<String>,
 }
 
 #[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
 pub struct AssetParams {
-    /// `active`, `in_repair` or `retired`.
+    /// `active`, `in_repair` or `retired`; empty: any.
+    #[param(schema_with = capabilities::asset_status_filter)]
     status: Option<String>,
     /// Part of the tag, type, brand, model or serial (any case).
     q: Option<String>,
-    /// The assigned person (staff and managers).
+    /// The assigned person (staff and managers); empty: anyone.
+    #[param(schema_with = fields::email_or_none)]
     assigned_to_email: Option<String>,
     building_id: Option<i64>,
     department_id: Option<i64>,
@@ -269,9 +277,11 @@ pub struct ClaimIn {
     #[schema(schema_with = fields::optional_name)]
     maker: Option<String>,
     /// Their case number.
+    #[schema(schema_with = capabilities::optional_asset_text)]
     case_number: Option<String>,
     /// Default today; not in the future.
     sent_on: Option<NaiveDate>,
+    #[schema(schema_with = capabilities::optional_asset_note)]
     note: Option<String>,
 }
 
@@ -279,9 +289,11 @@ pub struct ClaimIn {
 #[serde(deny_unknown_fields)]
 pub struct ClaimResultIn {
     /// `repaired`, `replaced` or `refused`.
+    #[schema(schema_with = capabilities::claim_result)]
     result: String,
     /// Default today; not before `sent_on`, not in the future.
     returned_on: Option<NaiveDate>,
+    #[schema(schema_with = capabilities::optional_asset_note)]
     note: Option<String>,
 }
 

@@ -10,7 +10,7 @@ use mesa_app::{LessonRow, RevisionRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::contract::{Conflict, Forbidden};
+use super::contract::{Conflict, Forbidden, capabilities};
 use crate::extract::{ApiJson, ApiQuery, Auth, parse_id};
 use crate::{ApiError, AppState};
 
@@ -59,11 +59,15 @@ pub struct ArticleList {
 
 #[derive(Deserialize, ToSchema)]
 pub struct ArticleIn {
+    #[schema(schema_with = capabilities::article_title)]
     title: String,
     /// Markdown.
+    #[schema(schema_with = capabilities::article_body)]
     body: String,
+    #[schema(schema_with = capabilities::article_category)]
     category: Option<String>,
     /// `public` or `internal`.
+    #[schema(schema_with = capabilities::audience)]
     audience: String,
     #[serde(default)]
     published: bool,
@@ -233,9 +237,13 @@ pub struct LessonList {
 
 #[derive(Deserialize, ToSchema)]
 pub struct LessonIn {
+    #[schema(schema_with = capabilities::article_title)]
     title: String,
+    #[schema(schema_with = capabilities::lesson_text)]
     what_happened: String,
+    #[schema(schema_with = capabilities::lesson_text)]
     cause: String,
+    #[schema(schema_with = capabilities::lesson_text)]
     next_time: String,
 }
 
@@ -282,8 +290,10 @@ pub async fn list_lessons(
 #[derive(Deserialize, ToSchema)]
 pub struct DecisionIn {
     /// `accept` or `reject`.
+    #[schema(schema_with = capabilities::lesson_decision)]
     decision: String,
     /// Required to reject.
+    #[schema(schema_with = capabilities::lesson_reason)]
     reason: Option<String>,
 }
 

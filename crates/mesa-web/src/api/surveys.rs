@@ -14,7 +14,7 @@ use mesa_core::validate::FieldError;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::contract::Forbidden;
+use super::contract::{Forbidden, capabilities};
 use crate::extract::{ApiJson, ApiQuery, Auth, parse_id};
 use crate::ui::link_base;
 use crate::{ApiError, AppState};
@@ -83,7 +83,8 @@ pub struct ResultsParams {
     from: Option<NaiveDate>,
     /// Last day, included; default: today.
     to: Option<NaiveDate>,
-    /// `agent`, `service` or `building`; without it, only the totals.
+    /// `agent`, `service` or `building`; without it (or empty), only the totals.
+    #[param(schema_with = capabilities::group_by)]
     group_by: Option<String>,
 }
 
@@ -122,7 +123,14 @@ pub async fn results(
     let today = Utc::now().with_timezone(&tz).date_naive();
     let to = p.to.unwrap_or(today);
     let from = p.from.unwrap_or_else(|| to.with_day(1).unwrap_or(to));
-    let group_by = p.group_by.as_deref().map(GroupBy::parse).transpose().map_err(AppError::from)?;
+    let group_by = p
+        .group_by
+        .as_deref()
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+        .map(GroupBy::parse)
+        .transpose()
+        .map_err(AppError::from)?;
     if from > to {
         return Err(AppError::from(FieldError::new("to", "invalid", "to must not be before from")).into());
     }
@@ -146,18 +154,35 @@ pub async fn results(
 }
 
 /// When surveys go out and for how long links work.
-#[derive(Serialize, Deserialize, ToSchema)]
+#[derive(Serialize, ToSchema)]
+#[serde(default)]
 pub struct SurveySettingsDoc {
     /// The link goes in the solved mail.
     at_solution: bool,
     /// The automation worker samples each week (seed 001).
     weekly_sample: bool,
     /// Requesters per agent in the weekly sample (1–50; default 3).
+    #[schema(minimum = 1, maximum = 50)]
     sample_per_agent: u32,
     /// Nobody is asked twice within this many days (0–366; default 30).
+    #[schema(minimum = 0, maximum = 366)]
     period_days: u32,
     /// A link works this many days (1–366; default 15).
+    #[schema(minimum = 1, maximum = 366)]
     expires_days: u32,
+}
+
+impl Default for SurveySettingsDoc {
+    fn default() -> Self {
+        let d = SurveySettings::default();
+        Self {
+            at_solution: d.at_solution,
+            weekly_sample: d.weekly_sample,
+            sample_per_agent: d.sample_per_agent,
+            period_days: d.period_days,
+            expires_days: d.expires_days,
+        }
+    }
 }
 
 /// The survey settings (administrators).
@@ -189,7 +214,7 @@ pub struct SurveyDoc {
     version: i64,
     /// Each: `key` (a-z, 0-9, _), `kind` (`scale` 1–5, `yes_no`, `text`),
     /// `required`, `es` and `en` (the wording).
-    #[schema(value_type = Vec<Object>)]
+    #[schema(schema_with = capabilities::questions)]
     questions: Vec<Question>,
 }
 

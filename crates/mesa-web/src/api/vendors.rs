@@ -11,7 +11,7 @@ use mesa_core::vendors::EventKind;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::contract::{Conflict, Forbidden, fields};
+use super::contract::{Conflict, Forbidden, capabilities, fields};
 use crate::extract::{ApiJson, ApiQuery, Auth, parse_id};
 use crate::{ApiError, AppState};
 
@@ -60,6 +60,7 @@ pub struct NewVendorIn {
     #[schema(schema_with = fields::name)]
     name: String,
     /// Colombian NIT, with or without dots and check digit (checked when given).
+    #[schema(schema_with = capabilities::nit)]
     nit: String,
     /// Each needs an e-mail or a phone.
     #[serde(default)]
@@ -151,8 +152,10 @@ pub struct ContractParams {
 #[serde(deny_unknown_fields)]
 pub struct NewContractIn {
     vendor_id: i64,
+    #[schema(schema_with = capabilities::contract_number)]
     number: String,
     /// What the contract is for.
+    #[schema(schema_with = capabilities::contract_object)]
     object: String,
     /// The Mesa user who follows the vendor's cases up.
     #[schema(schema_with = fields::email)]
@@ -161,6 +164,7 @@ pub struct NewContractIn {
     /// Not before `starts_on`.
     ends_on: NaiveDate,
     /// At least one service.
+    #[schema(min_items = 1)]
     service_ids: Vec<i64>,
     #[schema(minimum = 1, maximum = 20000)]
     response_hours: i64,
@@ -296,8 +300,10 @@ pub struct EscalationIn {
     /// An active contract that covers the ticket's service.
     contract_id: i64,
     /// The vendor's own case number.
+    #[schema(schema_with = capabilities::vendor_case)]
     vendor_case: Option<String>,
     /// What was sent to the vendor.
+    #[schema(schema_with = capabilities::vendor_note)]
     note: String,
     /// When it was sent (RFC 3339), if before now; default now.
     at: Option<DateTime<Utc>>,
@@ -307,7 +313,9 @@ pub struct EscalationIn {
 #[serde(deny_unknown_fields)]
 pub struct EscalationEventIn {
     /// `responded`, `solved`, `follow_up` (needs a note) or `closed`.
+    #[schema(schema_with = capabilities::event_kind)]
     kind: String,
+    #[schema(schema_with = capabilities::optional_vendor_note)]
     note: Option<String>,
     /// When it happened (RFC 3339), not before the previous event nor in the future; default now.
     at: Option<DateTime<Utc>>,

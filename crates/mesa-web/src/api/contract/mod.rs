@@ -35,19 +35,23 @@ pub mod fields {
     use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
     use utoipa::openapi::{Object, RefOr, Schema};
 
+    /// A character Rust's `trim` keeps: not `White_Space` (which includes
+    /// U+0085 and the Unicode spaces that `\s` may not cover).
+    pub(super) const NOT_BLANK: &str = r"[^\s\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]";
+
     /// Text the server trims and refuses blank or over `max` characters.
-    fn required_text(max: usize) -> Object {
+    pub(super) fn required_text(max: usize) -> Object {
         ObjectBuilder::new()
             .schema_type(Type::String)
             .min_length(Some(1))
             .max_length(Some(max))
-            .pattern(Some(r"\S"))
+            .pattern(Some(NOT_BLANK))
             .description(Some(format!("Not blank; at most {max} characters.")))
             .build()
     }
 
     /// Optional text: absent, `null` or blank means none; at most `max` characters.
-    fn optional_text(max: usize) -> Object {
+    pub(super) fn optional_text(max: usize) -> Object {
         ObjectBuilder::new()
             .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
             .max_length(Some(max))
@@ -55,7 +59,7 @@ pub mod fields {
             .build()
     }
 
-    fn names<'a>(names: impl IntoIterator<Item = &'a str>, nullable: bool) -> RefOr<Schema> {
+    pub(super) fn names<'a>(names: impl IntoIterator<Item = &'a str>, nullable: bool) -> RefOr<Schema> {
         let names: Vec<&str> = names.into_iter().collect();
         let schema_type =
             if nullable { SchemaType::from_iter([Type::String, Type::Null]) } else { Type::String.into() };
@@ -91,7 +95,7 @@ pub mod fields {
             .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
             .min_length(Some(1))
             .max_length(Some(limits::NAME))
-            .pattern(Some(r"\S"))
+            .pattern(Some(NOT_BLANK))
             .description(Some(format!("Not blank; at most {} characters; null keeps it.", limits::NAME)))
             .build()
     }
@@ -191,7 +195,7 @@ pub mod fields {
             .build()
     }
     /// A query value from a closed list; empty means the default.
-    fn choice(names: &[&str]) -> RefOr<Schema> {
+    pub(super) fn choice(names: &[&str]) -> RefOr<Schema> {
         self::names(std::iter::once("").chain(names.iter().copied()), false)
     }
     pub fn sla_filter() -> RefOr<Schema> {
@@ -206,6 +210,7 @@ pub mod fields {
 }
 
 pub mod bodies;
+pub mod capabilities;
 
 /// Adds to every operation the errors its shape implies:
 ///
@@ -323,6 +328,34 @@ mod tests {
                 doc["components"]["schemas"][schema]["properties"].as_object().expect(schema).keys().collect();
             let actual: BTreeSet<&String> = value.as_object().unwrap().keys().collect();
             assert_eq!(documented, actual, "{schema}");
+        }
+    }
+
+    #[test]
+    fn the_survey_question_schema_names_the_fields_of_the_core_type() {
+        let doc = document();
+        let items = &doc["components"]["schemas"]["SurveyDoc"]["properties"]["questions"]["items"];
+        let documented: BTreeSet<&String> =
+            items["properties"].as_object().expect("question properties").keys().collect();
+        let question = serde_json::to_value(&mesa_core::survey::Survey::default_survey().questions[0]).unwrap();
+        let actual: BTreeSet<&String> = question.as_object().unwrap().keys().collect();
+        assert_eq!(documented, actual);
+    }
+
+    /// The longest text a body may hold still fits the body limit when every
+    /// character is sent as an escaped surrogate pair (12 bytes), so a valid
+    /// request is never refused as too large.
+    #[test]
+    fn the_longest_valid_texts_fit_the_body_limit() {
+        use mesa_app::knowledge::limits as kb;
+        use mesa_core::ticket::limits;
+        const ESCAPED: usize = 12;
+        for (what, chars) in [
+            ("article", kb::TITLE + kb::BODY + kb::CATEGORY),
+            ("ticket", limits::SUBJECT + limits::DESCRIPTION),
+            ("lesson", kb::TITLE + 3 * kb::LESSON_TEXT),
+        ] {
+            assert!(chars * ESCAPED + 4096 < crate::JSON_BODY_LIMIT, "{what}: {chars} characters");
         }
     }
 
