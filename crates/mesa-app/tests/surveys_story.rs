@@ -150,6 +150,23 @@ async fn a_survey_link_is_signed_answers_once_and_expires() {
 }
 
 #[tokio::test]
+async fn a_solved_security_incident_asks_for_no_survey() {
+    for kind in databases() {
+        let db = TestDb::new(kind).await;
+        let desk = desk(&db).await;
+        let admin = desk.add_user(None, "lider@funza.gov.co", "Líder", Role::Admin, None).await.unwrap();
+        let ana = desk.add_user(None, "ana@funza.gov.co", "Ana", Role::Requester, None).await.unwrap();
+        solved(&desk, &admin, &admin, &ana, "Correo sospechoso", TicketType::SecurityIncident).await;
+        solved(&desk, &admin, &admin, &ana, "Sin impresora", TicketType::Incident).await;
+        // Newest first: the printer's solved mail, then the incident's.
+        let survey = format!("{PUBLIC}/s/");
+        let links: Vec<bool> =
+            mails(&desk, &admin).await.iter().filter(|m| m.0 == "solved").map(|m| m.2.contains(&survey)).collect();
+        assert_eq!(links, [true, false], "{kind:?}");
+    }
+}
+
+#[tokio::test]
 async fn the_weekly_sample_follows_its_rules_with_a_fixed_seed() {
     for kind in databases() {
         let db = TestDb::new(kind).await;

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use mesa_core::account::{LinkRefusal, LinkState};
-use mesa_core::survey::{Answers, Question, Survey, SurveySettings, low_score};
+use mesa_core::survey::{Answers, Question, Survey, SurveySettings, asks_survey, low_score};
 use mesa_core::validate::FieldError;
 use mesa_core::{Actor, Lang, Role, Status, User};
 use mesa_store::{NewSurveyLink, StoreError, SurveyLink, TicketView};
@@ -168,7 +168,11 @@ impl Desk {
     /// solution (empty otherwise, and for anyone but an active requester).
     pub(crate) async fn survey_paragraph(&self, requester: &User, view: &TicketView, lang: Lang) -> String {
         let result: AppResult<String> = async {
-            if requester.role != Role::Requester || !requester.active || !self.survey_settings().await?.at_solution {
+            if requester.role != Role::Requester
+                || !requester.active
+                || !asks_survey(view.ticket.ticket_type)
+                || !self.survey_settings().await?.at_solution
+            {
                 return Ok(String::new());
             }
             let (token, _) = self.survey_link(view, "solved", true).await?;

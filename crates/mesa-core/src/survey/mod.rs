@@ -11,15 +11,21 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::Lang;
 use crate::labels::text;
 use crate::validate::FieldError;
+use crate::{Lang, TicketType};
 
 /// A score at or below this is low: the desk lead hears of it.
 pub const LOW_SCORE: u8 = 2;
 
 /// The longest comment kept, in characters.
 pub const COMMENT_MAX: usize = 2_000;
+
+/// Whether a ticket's requester may be asked to answer the survey: never
+/// for a security incident, which follows its own, confidential path.
+pub fn asks_survey(ticket_type: TicketType) -> bool {
+    ticket_type != TicketType::SecurityIncident
+}
 
 /// A survey has 1 to this many questions.
 pub const QUESTIONS_MAX: usize = 20;

@@ -36,7 +36,7 @@ pub struct Candidate {
 pub fn choose(candidates: &[Candidate], recently_asked: &HashSet<i64>, per_agent: usize, seed: u64) -> Vec<Candidate> {
     let mut by_agent: BTreeMap<i64, Vec<&Candidate>> = BTreeMap::new();
     for c in candidates {
-        if c.ticket_type == TicketType::SecurityIncident || recently_asked.contains(&c.requester_id) {
+        if !super::asks_survey(c.ticket_type) || recently_asked.contains(&c.requester_id) {
             continue;
         }
         by_agent.entry(c.agent_id).or_default().push(c);
