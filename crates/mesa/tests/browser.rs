@@ -644,7 +644,9 @@ async fn the_maintenance_pages_pass_the_audit_and_fit_a_phone() {
         .await
         .unwrap();
     let team = res.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
-    let today = chrono::Utc::now().date_naive();
+    // The desk's date (Bogotá), which the schedule uses.
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::America::Bogota).date_naive();
+    let month = today.format("%Y-%m").to_string();
     // Every day of this month up to today (some of them business days).
     let first = today.with_day(1).unwrap().max(today - chrono::Duration::days(10));
     let dates: Vec<String> = first.iter_days().take_while(|d| *d <= today).map(|d| d.to_string()).collect();
@@ -691,7 +693,7 @@ async fn the_maintenance_pages_pass_the_audit_and_fit_a_phone() {
     wcag_audit(&c, "/maintenance").await;
     shot(&c, "maintenance-plans").await;
 
-    c.goto(&format!("{base}/maintenance/calendar")).await.unwrap();
+    c.goto(&format!("{base}/maintenance/calendar?month={month}")).await.unwrap();
     let text = body_text(&c).await;
     assert!(text.contains("Hecho a tiempo") || text.contains("Hecho tarde"), "{text}");
     wcag_audit(&c, "/maintenance/calendar").await;
