@@ -87,6 +87,8 @@ impl Desk {
                 }
             }
         }
+        // Issue 17: the tickets of due maintenance (exactly once).
+        lines.extend(self.open_due_maintenance(now, dry_run).await?);
         Ok(lines)
     }
 

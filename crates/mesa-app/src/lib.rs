@@ -22,6 +22,8 @@ mod words;
 // Vendors, contracts, assets and warranty (issue 15).
 pub mod assets;
 pub mod vendors;
+// Maintenance plans and logbooks (issue 17).
+pub mod maintenance;
 
 pub use accounts::{DeadLink, LinkView};
 pub use auth::{MIN_PASSWORD_CHARS, SESSION_HOURS, Session, hash_password, new_token, same_secret};

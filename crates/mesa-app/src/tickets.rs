@@ -427,6 +427,10 @@ impl Desk {
                 .map(|(c, _)| (now, c.field.to_owned(), c.after.clone())),
         );
         let stamp = policy.sla_of(&planned.ticket, &history, now).stamp();
+        // Issue 17: a maintenance ticket solved or closed records its execution.
+        let maintenance_done = (planned.ticket.ticket_type == TicketType::Maintenance
+            && matches!(planned.ticket.status, Status::Solved | Status::Closed))
+        .then(|| planned.ticket.clone());
         let update = TicketUpdate {
             ticket: &planned.ticket,
             entry: planned.entry,
@@ -437,7 +441,12 @@ impl Desk {
             mail,
         };
         match self.store.update_ticket(update).await {
-            Ok(entry_id) => Ok(Written::Done(entry_id)),
+            Ok(entry_id) => {
+                if let Some(ticket) = maintenance_done {
+                    self.after_maintenance_change(&ticket, actor_id, now).await;
+                }
+                Ok(Written::Done(entry_id))
+            }
             Err(StoreError::Conflict(_)) => Ok(Written::Stale),
             Err(e) => Err(e.into()),
         }

@@ -24,6 +24,8 @@ pub mod words;
 // Vendors, contracts, assets and warranty (issue 15).
 pub mod assets;
 pub mod vendors;
+// Maintenance plans and logbooks (issue 17).
+pub mod maintenance;
 
 pub use access::Actor;
 pub use labels::Lang;

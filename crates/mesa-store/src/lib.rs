@@ -26,6 +26,8 @@ mod users;
 // Vendors, contracts, assets and warranty (issue 15).
 mod assets;
 mod vendors;
+// Maintenance plans and logbooks (issue 17).
+mod maintenance;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -62,6 +64,11 @@ pub use vendors::{
 // Surveys and knowledge (issue 16).
 pub use knowledge::{ArticleFields, ArticleFilter, ArticleRow, LessonRow, NewLesson, RevisionRow};
 pub use surveys::{NewSurveyLink, SampleCandidateRow, SurveyAnswerRow, SurveyLink, SurveyResultRow};
+// Maintenance plans and logbooks (issue 17).
+pub use maintenance::{
+    ActivityRow, ChecklistRow, LogbookEntryRow, LogbookFile, LogbookRow, NewActivity, NewLogbookEntry, NewPlan,
+    OccurrenceRow, PlanRow, logbook_key,
+};
 
 /// Which database a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

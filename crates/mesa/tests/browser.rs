@@ -624,3 +624,114 @@ async fn a_requester_answers_the_survey_on_a_phone() {
     shot(&c, "knowledge-article").await;
     c.close().await.unwrap();
 }
+
+// Maintenance plans and logbooks (issue 17): the plans, a plan's form with an
+// error (typed text kept), the month calendar and a logbook, audited, on a
+// phone's width too.
+#[tokio::test]
+async fn the_maintenance_pages_pass_the_audit_and_fit_a_phone() {
+    use chrono::Datelike;
+    let test_db = TestDb::new(Db::Sqlite).await;
+    let admin = support::user_with_token(&test_db, "lider@mesa.test", "admin");
+    let agent = support::user_with_token(&test_db, "tecnico@mesa.test", "agent");
+    let server = TestServer::start(bin(), &test_db, &["--automation-interval-secs", "0"]);
+    let base = server.base_url.clone();
+    let http = reqwest::Client::new();
+    let send = |method: reqwest::Method, token: &str, path: &str, body: serde_json::Value| {
+        http.request(method, format!("{base}{path}")).bearer_auth(token.to_owned()).json(&body).send()
+    };
+    let res = send(reqwest::Method::POST, &admin, "/api/v1/teams", serde_json::json!({"name": "Infraestructura"}))
+        .await
+        .unwrap();
+    let team = res.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
+    // The desk's date (Bogotá), which the schedule uses.
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::America::Bogota).date_naive();
+    let month = today.format("%Y-%m").to_string();
+    // Every day of this month up to today (some of them business days).
+    let first = today.with_day(1).unwrap().max(today - chrono::Duration::days(10));
+    let dates: Vec<String> = first.iter_days().take_while(|d| *d <= today).map(|d| d.to_string()).collect();
+    let plan = serde_json::json!({"name": format!("Plan de mantenimiento {}", today.year()), "year": today.year(), "team_id": team,
+        "activities": [
+            {"what": "Revisión de la UPS", "item": "UPS sede principal", "checklist": ["Medir carga", "Revisar baterías"],
+             "dates": dates},
+            {"what": "Limpieza de filtros", "item": "Aire acondicionado centro de datos", "checklist": ["Limpiar filtros"],
+             "every": {"unit": "week", "n": 1}, "starts": format!("{}-01-01", today.year())}]});
+    let res = send(reqwest::Method::POST, &admin, "/api/v1/maintenance-plans", plan).await.unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
+    let out = mesa(&test_db, &["automation", "run", "--now", &chrono::Utc::now().to_rfc3339()], None);
+    let number: i64 = out
+        .lines()
+        .find_map(|l| l.strip_suffix(": maintenance_due"))
+        .and_then(|l| l.strip_prefix("ticket "))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("a maintenance ticket opened: {out}"));
+    let res = send(
+        reqwest::Method::PUT,
+        &agent,
+        &format!("/api/v1/tickets/{number}/checklist/0"),
+        serde_json::json!({"done": true}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = send(
+        reqwest::Method::POST,
+        &agent,
+        &format!("/api/v1/tickets/{number}/transitions"),
+        serde_json::json!({"to": "solved", "resolution": "Revisión hecha"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+
+    let driver = Driver::start();
+    let c = driver.browser().await;
+    sign_in(&c, &base, "lider@mesa.test").await;
+    c.set_window_size(1280, 900).await.unwrap();
+    c.goto(&format!("{base}/maintenance")).await.unwrap();
+    assert!(body_text(&c).await.contains("UPS sede principal"));
+    wcag_audit(&c, "/maintenance").await;
+    shot(&c, "maintenance-plans").await;
+
+    c.goto(&format!("{base}/maintenance/calendar?month={month}")).await.unwrap();
+    let text = body_text(&c).await;
+    assert!(text.contains("Hecho a tiempo") || text.contains("Hecho tarde"), "{text}");
+    wcag_audit(&c, "/maintenance/calendar").await;
+    shot(&c, "maintenance-calendar").await;
+
+    c.goto(&format!("{base}/logbooks/UPS%20sede%20principal")).await.unwrap();
+    assert!(body_text(&c).await.contains("[x] Medir carga"));
+    fill(&c, "logbook-work", "Cambio de baterías").await;
+    fill(&c, "logbook-readings", "Autonomía 25 min").await;
+    submit(&c, "#new-entry button[type=submit]").await;
+    assert!(body_text(&c).await.contains("Autonomía 25 min"));
+    wcag_audit(&c, "/logbooks/{item}").await;
+    shot(&c, "logbook").await;
+
+    // A plan with a date outside its year: the error, and what was typed stays.
+    c.goto(&format!("{base}/maintenance/plans/new")).await.unwrap();
+    wcag_audit(&c, "/maintenance/plans/new").await;
+    c.execute("document.querySelectorAll('[required]').forEach(e => e.removeAttribute('required'))", vec![])
+        .await
+        .unwrap();
+    fill(&c, "plan-name", "Plan de redes").await;
+    c.execute(&format!("document.getElementById('plan-team').value = '{team}';"), vec![]).await.unwrap();
+    fill(&c, "a0-what", "Revisión del switch principal").await;
+    fill(&c, "a0-item", "Switch núcleo").await;
+    c.execute("document.getElementById('a0-schedule').value = 'dates';", vec![]).await.unwrap();
+    fill(&c, "a0-dates", "2001-01-01").await;
+    submit(&c, "#plan button[type=submit]").await;
+    assert!(c.find(Locator::Css("[role=alert]")).await.is_ok());
+    let kept = c.find(Locator::Id("a0-what")).await.unwrap().prop("value").await.unwrap();
+    assert_eq!(kept.as_deref(), Some("Revisión del switch principal"));
+    wcag_audit(&c, "/maintenance/plans/new with an error").await;
+    shot(&c, "maintenance-plan-form").await;
+
+    c.set_window_size(390, 844).await.unwrap();
+    for path in ["/maintenance", "/maintenance/calendar", "/logbooks/UPS%20sede%20principal", "/maintenance/plans/new"]
+    {
+        c.goto(&format!("{base}{path}")).await.unwrap();
+        assert_eq!(too_wide(&c).await, serde_json::json!([]), "{path} scrolls sideways on a phone");
+    }
+    c.close().await.unwrap();
+}

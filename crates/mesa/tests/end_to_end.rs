@@ -47,3 +47,6 @@ mod vendors;
 // Surveys and knowledge (issue 16).
 #[path = "end_to_end/surveys.rs"]
 mod surveys;
+// Maintenance plans and logbooks (issue 17).
+#[path = "end_to_end/maintenance.rs"]
+mod maintenance;

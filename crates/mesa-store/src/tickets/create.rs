@@ -183,7 +183,7 @@ macro_rules! bind_new_ticket {
             .bind(new.approver_id)
     }};
 }
-use bind_new_ticket;
+pub(crate) use bind_new_ticket;
 
 /// The columns a new ticket is written with, `$1…$20`, `$23` and `$24`;
 /// `$21` is who opens it, `$22` its folded text for the search index, `$25`
@@ -200,7 +200,7 @@ macro_rules! new_ticket_columns {
 /// One query, one transaction (the savepoint is the transaction: it starts
 /// with the counter's write, so it waits for other processes' writers like
 /// `BEGIN IMMEDIATE` does). The ticket is read back before the release.
-const SQLITE_CREATE_TICKET: &str = concat!(
+pub(crate) const SQLITE_CREATE_TICKET: &str = concat!(
     "SAVEPOINT create_ticket;
      UPDATE counters SET value = value + 1 WHERE name = 'ticket_number';
      INSERT INTO tickets (",
@@ -222,7 +222,7 @@ const SQLITE_CREATE_TICKET: &str = concat!(
      RELEASE create_ticket;"
 );
 
-const POSTGRES_CREATE_TICKET: &str = concat!(
+pub(crate) const POSTGRES_CREATE_TICKET: &str = concat!(
     "WITH n AS (UPDATE counters SET value = value + 1 WHERE name = 'ticket_number' RETURNING value),
      t AS (INSERT INTO tickets (",
     new_ticket_columns!(),

@@ -176,7 +176,9 @@ pub struct NewAttachment {
 mod create;
 mod search;
 
-pub(crate) use create::{NewTicketJob, spawn_ticket_writer};
+pub(crate) use create::{
+    NewTicketJob, POSTGRES_CREATE_TICKET, SQLITE_CREATE_TICKET, bind_new_ticket, spawn_ticket_writer,
+};
 pub use search::{SlaFilter, SortOrder, TicketFilter, Total};
 
 impl Store {

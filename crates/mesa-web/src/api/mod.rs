@@ -18,6 +18,8 @@ mod words;
 mod assessments;
 mod assets;
 mod vendors;
+// Maintenance plans and logbooks (issue 17).
+mod maintenance;
 
 pub(crate) use accounts::spawn_password_mail;
 
@@ -71,6 +73,7 @@ pub fn routes(max_attachment_bytes: usize) -> OpenApiRouter<AppState> {
         .merge(routing_routes())
         .merge(vendor_routes())
         .merge(knowledge_routes())
+        .merge(maintenance_routes())
 }
 
 /// Routing (issue 14), kept apart so it merges as one block.
@@ -121,4 +124,19 @@ fn knowledge_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(knowledge::propose_lesson))
         .routes(routes!(knowledge::list_lessons))
         .routes(routes!(knowledge::decide_lesson))
+}
+
+/// Maintenance plans, checklists and logbooks (issue 17), kept apart so it
+/// merges as one block.
+fn maintenance_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(maintenance::list_plans, maintenance::create_plan))
+        .routes(routes!(maintenance::compliance))
+        .routes(routes!(maintenance::get_plan, maintenance::put_plan, maintenance::delete_plan))
+        .routes(routes!(maintenance::get_checklist))
+        .routes(routes!(maintenance::put_step))
+        .routes(routes!(maintenance::list_logbooks))
+        .routes(routes!(maintenance::logbook_entries, maintenance::add_logbook_entry))
+        .routes(routes!(maintenance::logbook_csv))
+        .routes(routes!(maintenance::logbook_file))
 }

@@ -17,6 +17,8 @@ mod surveys;
 mod tickets;
 // Vendors, contracts and assets (issue 15).
 mod vendors;
+// Maintenance plans and logbooks (issue 17).
+mod maintenance;
 
 use askama::Template;
 use axum::Router;
@@ -238,6 +240,13 @@ pub fn routes() -> Router<AppState> {
         .route("/kb/{id}", get(knowledge::article))
         .route("/lessons", get(knowledge::lessons))
         .route("/lessons/{id}/decision", post(knowledge::decide))
+        // Maintenance plans and logbooks (issue 17).
+        .route("/maintenance", get(maintenance::index))
+        .route("/maintenance/calendar", get(maintenance::calendar))
+        .route("/maintenance/plans", post(maintenance::create))
+        .route("/maintenance/plans/new", get(maintenance::new_form))
+        .route("/maintenance/plans/{id}", get(maintenance::edit_form).post(maintenance::update))
+        .route("/logbooks/{item}", get(maintenance::logbook).post(maintenance::add_entry))
         .route("/assets/mesa.css", get(|| async { asset("text/css; charset=utf-8", CSS) }))
         .route("/assets/mesa.js", get(|| async { asset("text/javascript; charset=utf-8", JS) }))
 }

@@ -167,6 +167,20 @@ async fn every_route_but_health_and_the_api_document_needs_a_valid_token() {
         ("PUT", "/api/v1/buildings/1".to_owned()),
         ("PUT", "/api/v1/departments/1".to_owned()),
         ("PUT", "/api/v1/services/1".to_owned()),
+        // Maintenance plans and logbooks (issue 17).
+        ("GET", "/api/v1/maintenance-plans".to_owned()),
+        ("POST", "/api/v1/maintenance-plans".to_owned()),
+        ("GET", "/api/v1/maintenance-plans/compliance".to_owned()),
+        ("GET", "/api/v1/maintenance-plans/1".to_owned()),
+        ("PUT", "/api/v1/maintenance-plans/1".to_owned()),
+        ("DELETE", "/api/v1/maintenance-plans/1".to_owned()),
+        ("GET", format!("/api/v1/tickets/{n}/checklist")),
+        ("PUT", format!("/api/v1/tickets/{n}/checklist/0")),
+        ("GET", "/api/v1/logbooks".to_owned()),
+        ("GET", "/api/v1/logbooks/UPS/entries".to_owned()),
+        ("POST", "/api/v1/logbooks/UPS/entries".to_owned()),
+        ("GET", "/api/v1/logbooks/UPS/entries.csv".to_owned()),
+        ("GET", "/api/v1/logbook-entries/1/file".to_owned()),
     ];
     let forged = format!("mesa_{}", "0".repeat(64));
     for (method, path) in routes {
