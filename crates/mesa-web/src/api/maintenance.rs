@@ -15,7 +15,7 @@ use mesa_core::maintenance::{RawActivity, RawPlan, Recurrence};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::contract::{Conflict, Forbidden};
+use super::contract::{Conflict, Forbidden, capabilities};
 use crate::extract::{ApiJson, ApiQuery, Auth, parse_id};
 use crate::{ApiError, AppState};
 
@@ -36,11 +36,11 @@ pub struct ActivityIn {
     /// occurrences stay with it). Absent: a new activity.
     id: Option<i64>,
     /// What is done (free text).
-    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
+    #[schema(schema_with = capabilities::maintenance_what)]
     what: String,
     /// The item: an infrastructure item's name (e.g. "UPS sede principal"),
     /// an asset's inventory tag or an asset type, as `item_kind` says.
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    #[schema(schema_with = capabilities::maintenance_item)]
     item: String,
     /// `infrastructure` (default), `asset` (item is an inventory tag) or `asset_type`.
     #[schema(value_type = Option<String>, pattern = "^(infrastructure|asset|asset_type)$")]
@@ -62,7 +62,7 @@ pub struct ActivityIn {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanIn {
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    #[schema(schema_with = capabilities::maintenance_name)]
     name: String,
     #[schema(minimum = 2000, maximum = 2100)]
     year: i64,
@@ -248,10 +248,10 @@ pub async fn put_plan(
 
 /// Archives a plan (administrators only): it opens no more tickets; its
 /// tickets, executions and logbook entries stay.
-#[utoipa::path(delete, path = "/maintenance-plans/{id}", tag = "maintenance", security(("bearer" = [])),
+#[utoipa::path(post, path = "/maintenance-plans/{id}/archive", tag = "maintenance", security(("bearer" = [])),
     params(("id" = i64, Path, description = "plan id")),
     responses((status = 204, description = "archived"), Forbidden))]
-pub async fn delete_plan(
+pub async fn archive_plan(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
@@ -545,10 +545,9 @@ pub async fn logbook_entries(
 #[serde(deny_unknown_fields)]
 pub struct LogbookEntryIn {
     /// `YYYY-MM-DD`; today when absent.
-    #[schema(value_type = Option<String>, format = Date)]
-    date: Option<String>,
+    date: Option<NaiveDate>,
     /// What was done.
-    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
+    #[schema(schema_with = capabilities::maintenance_what)]
     work: String,
     /// Readings and observations.
     #[schema(max_length = 10000)]
@@ -567,7 +566,7 @@ pub async fn add_logbook_entry(
 ) -> Result<(StatusCode, Json<LogbookEntryOut>), ApiError> {
     let input = LogbookInput {
         item,
-        date: body.date.unwrap_or_default(),
+        date: body.date.map(|d| d.to_string()).unwrap_or_default(),
         work: body.work,
         readings: body.readings,
         file: None,

@@ -173,7 +173,7 @@ async fn every_route_but_health_and_the_api_document_needs_a_valid_token() {
         ("GET", "/api/v1/maintenance-plans/compliance".to_owned()),
         ("GET", "/api/v1/maintenance-plans/1".to_owned()),
         ("PUT", "/api/v1/maintenance-plans/1".to_owned()),
-        ("DELETE", "/api/v1/maintenance-plans/1".to_owned()),
+        ("POST", "/api/v1/maintenance-plans/1/archive".to_owned()),
         ("GET", format!("/api/v1/tickets/{n}/checklist")),
         ("PUT", format!("/api/v1/tickets/{n}/checklist/0")),
         ("GET", "/api/v1/logbooks".to_owned()),

@@ -70,7 +70,7 @@ async fn a_plan_is_created_read_replaced_and_archived_through_the_api() {
         assert_eq!(put["activities"].as_array().unwrap().len(), 1);
         assert_eq!(put["activities"][0]["id"], ups["id"]);
 
-        let (s, _) = desk.post_put("DELETE", &desk.admin, &format!("/api/v1/maintenance-plans/{id}"), json!({})).await;
+        let (s, _) = desk.post(&desk.admin, &format!("/api/v1/maintenance-plans/{id}/archive"), json!({})).await;
         assert_eq!(s, StatusCode::NO_CONTENT);
         let (_, list) = desk.get(&desk.agent, "/api/v1/maintenance-plans").await;
         assert!(list["items"].as_array().unwrap().is_empty());
@@ -142,7 +142,7 @@ async fn maintenance_routes_by_role() {
             assert_eq!(s, StatusCode::FORBIDDEN);
             let (s, _) = desk.post_put("PUT", token, &format!("/api/v1/maintenance-plans/{id}"), plan(team)).await;
             assert_eq!(s, StatusCode::FORBIDDEN);
-            let (s, _) = desk.post_put("DELETE", token, &format!("/api/v1/maintenance-plans/{id}"), json!({})).await;
+            let (s, _) = desk.post(token, &format!("/api/v1/maintenance-plans/{id}/archive"), json!({})).await;
             assert_eq!(s, StatusCode::FORBIDDEN);
         }
         let entry = json!({"date": "2027-05-10", "work": "Limpieza de filtros"});

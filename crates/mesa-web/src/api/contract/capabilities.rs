@@ -140,3 +140,20 @@ pub fn questions() -> utoipa::openapi::Array {
         .build();
     ArrayBuilder::new().items(question).min_items(Some(1)).max_items(Some(QUESTIONS_MAX)).build()
 }
+
+pub fn maintenance_name() -> Object {
+    required_text(mesa_core::maintenance::plan_limits::NAME)
+}
+pub fn maintenance_what() -> Object {
+    required_text(mesa_core::maintenance::plan_limits::WHAT)
+}
+/// An item's name: not blank, no control characters.
+pub fn maintenance_item() -> Object {
+    let mut item = inventory_tag();
+    item.max_length = Some(mesa_core::maintenance::plan_limits::ITEM);
+    item.description = Some(format!(
+        "Not blank, no control characters; at most {} characters.",
+        mesa_core::maintenance::plan_limits::ITEM
+    ));
+    item
+}
