@@ -407,7 +407,6 @@ impl Renderer {
     }
 }
 
-/// The mails a new ticket sends (see [`Renderer::created`]).
 /// Who hears of a new ticket besides its requester: the team's agents, and
 /// the approver it waits for, if any.
 #[derive(Clone, Copy)]
@@ -416,6 +415,7 @@ pub(crate) struct NewTicketStaff<'a> {
     pub approver: Option<&'a User>,
 }
 
+/// The mails a new ticket sends (see [`Renderer::created`]).
 fn created_mails<'a>(
     view: &'a TicketView,
     requester: &User,
