@@ -56,7 +56,11 @@ impl Desk {
         let beto = user_with_token(&db, "beto@mesa.test", "requester");
         let manager = user_with_token(&db, "gerente@mesa.test", "manager");
         let server = TestServer::start(bin(), &db, serve_args);
-        Desk { db, server, http: reqwest::Client::new(), admin, agent, ana, beto, manager }
+        // No pooled connections: the server ends idle keep-alive connections
+        // (its header-read timeout), and a request sent on one just as it
+        // closes fails with `IncompleteMessage` (a flake seen in CI).
+        let http = reqwest::Client::builder().pool_max_idle_per_host(0).build().expect("an HTTP client");
+        Desk { db, server, http, admin, agent, ana, beto, manager }
     }
 
     pub async fn get(&self, token: &str, path: &str) -> (StatusCode, Value) {
