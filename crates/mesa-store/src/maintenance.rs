@@ -7,7 +7,9 @@ use mesa_core::Ticket;
 use mesa_core::search::fold;
 
 use crate::rows::TicketRow;
-use crate::tickets::{HISTORY_INSERT, POSTGRES_CREATE_TICKET, SQLITE_CREATE_TICKET, bind_new_ticket};
+use crate::tickets::{
+    HISTORY_INSERT, POSTGRES_CREATE_TICKET, SQLITE_CREATE_TICKET, bind_new_ticket, insert_new_ticket,
+};
 use crate::{Backend, NewTicket, Store, StoreError, StoreResult, with_pool, with_tx};
 
 /// A plan as stored, with its team's name.
@@ -403,17 +405,7 @@ impl Store {
             let Some(occurrence) = claimed else {
                 return Ok(None);
             };
-            let row: TicketRow = match self.backend() {
-                Backend::Sqlite => bind_new_ticket!(sqlx::query_as(SQLITE_CREATE_TICKET), new, now)
-                    .fetch_all(&mut *tx)
-                    .await?
-                    .into_iter()
-                    .next()
-                    .ok_or(StoreError::NotFound)?,
-                Backend::Postgres => {
-                    bind_new_ticket!(sqlx::query_as(POSTGRES_CREATE_TICKET), new, now).fetch_one(&mut *tx).await?
-                }
-            };
+            let row: TicketRow = insert_new_ticket!(self, tx, new, now);
             let ticket = Ticket::try_from(row)?;
             sqlx::query("UPDATE maintenance_occurrences SET ticket_id = $1 WHERE id = $2")
                 .bind(ticket.id)

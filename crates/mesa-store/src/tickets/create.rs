@@ -52,17 +52,7 @@ impl Store {
     {
         let now = Utc::now();
         with_tx!(self, |tx| {
-            let row: TicketRow = match self.backend() {
-                Backend::Sqlite => bind_new_ticket!(sqlx::query_as(SQLITE_CREATE_TICKET), new, now)
-                    .fetch_all(&mut *tx)
-                    .await?
-                    .into_iter()
-                    .next()
-                    .ok_or(StoreError::NotFound)?,
-                Backend::Postgres => {
-                    bind_new_ticket!(sqlx::query_as(POSTGRES_CREATE_TICKET), new, now).fetch_one(&mut *tx).await?
-                }
-            };
+            let row: TicketRow = insert_new_ticket!(self, tx, new, now);
             let ticket = Ticket::try_from(row)?;
             let writes = follow(&ticket);
             write_mail!(tx, &writes, ticket.id, None::<i64>, now)?;
@@ -184,6 +174,25 @@ macro_rules! bind_new_ticket {
     }};
 }
 pub(crate) use bind_new_ticket;
+
+/// Numbers and inserts `$new` inside the open transaction `$tx` (whatever
+/// else that transaction writes commits with it), giving the stored row.
+macro_rules! insert_new_ticket {
+    ($store:expr, $tx:ident, $new:expr, $now:expr) => {
+        match $store.backend() {
+            Backend::Sqlite => bind_new_ticket!(sqlx::query_as(SQLITE_CREATE_TICKET), $new, $now)
+                .fetch_all(&mut *$tx)
+                .await?
+                .into_iter()
+                .next()
+                .ok_or(StoreError::NotFound)?,
+            Backend::Postgres => {
+                bind_new_ticket!(sqlx::query_as(POSTGRES_CREATE_TICKET), $new, $now).fetch_one(&mut *$tx).await?
+            }
+        }
+    };
+}
+pub(crate) use insert_new_ticket;
 
 /// The columns a new ticket is written with, `$1…$20`, `$23` and `$24`;
 /// `$21` is who opens it, `$22` its folded text for the search index, `$25`

@@ -177,7 +177,7 @@ mod create;
 mod search;
 
 pub(crate) use create::{
-    NewTicketJob, POSTGRES_CREATE_TICKET, SQLITE_CREATE_TICKET, bind_new_ticket, spawn_ticket_writer,
+    NewTicketJob, POSTGRES_CREATE_TICKET, SQLITE_CREATE_TICKET, bind_new_ticket, insert_new_ticket, spawn_ticket_writer,
 };
 pub use search::{SlaFilter, SortOrder, TicketFilter, Total};
 
