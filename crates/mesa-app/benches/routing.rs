@@ -96,6 +96,7 @@ async fn main() {
                 hold_reason: None,
                 routing_reason: None,
                 approver_id: None,
+                channel: mesa_core::Channel::Api,
             };
             let store = store.clone();
             pending.push(tokio::spawn(async move { store.create_ticket(&new).await.unwrap() }));

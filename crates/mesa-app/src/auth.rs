@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use argon2::Argon2;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use mesa_core::user::TokenScope;
 use mesa_core::validate::FieldError;
 use mesa_core::{Actor, Email, User};
 use sha2::{Digest, Sha256};
@@ -79,17 +80,20 @@ fn hex(bytes: &[u8]) -> String {
 pub const TOKEN_CACHE_TTL: Duration = Duration::from_secs(5);
 const TOKEN_CACHE_MAX: usize = 1024;
 
+/// A token's user and scope, and when they were read.
+type CachedToken = (Instant, (User, TokenScope));
+
 /// Token digest → the user it belonged to, and when that was read.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct TokenCache(Arc<Mutex<HashMap<String, (Instant, User)>>>);
+pub(crate) struct TokenCache(Arc<Mutex<HashMap<String, CachedToken>>>);
 
 impl TokenCache {
-    fn get(&self, digest: &str) -> Option<User> {
+    fn get(&self, digest: &str) -> Option<(User, TokenScope)> {
         let cache = self.0.lock().expect("token cache");
         cache.get(digest).filter(|(at, _)| at.elapsed() < TOKEN_CACHE_TTL).map(|(_, user)| user.clone())
     }
 
-    fn put(&self, digest: String, user: User) {
+    fn put(&self, digest: String, user: (User, TokenScope)) {
         let mut cache = self.0.lock().expect("token cache");
         if cache.len() >= TOKEN_CACHE_MAX {
             cache.retain(|_, (at, _)| at.elapsed() < TOKEN_CACHE_TTL);
@@ -109,20 +113,31 @@ impl Desk {
     /// The user a bearer token belongs to. Tokens have 256 random bits, so a
     /// fast hash is enough (unlike passwords). Remembered for
     /// [`TOKEN_CACHE_TTL`].
+    /// A token of scope `feed` is refused here (403): it reads the feed and
+    /// the reports only ([`Desk::authenticate_feed_token`]).
     pub async fn authenticate_token(&self, token: &str) -> AppResult<(Actor, User)> {
+        match self.authenticate_feed_token(token).await? {
+            (actor, user, TokenScope::Full) => Ok((actor, user)),
+            (_, _, TokenScope::Feed) => Err(AppError::forbidden("this token may only read the feed and the reports")),
+        }
+    }
+
+    /// The user a bearer token of any scope belongs to, and the scope: for
+    /// the routes a `feed` token may use (the BI feed and the reports).
+    pub async fn authenticate_feed_token(&self, token: &str) -> AppResult<(Actor, User, TokenScope)> {
         if !token.starts_with("mesa_") || token.len() != 69 {
             return Err(AppError::Unauthenticated);
         }
         let digest = token_digest(token);
-        let user = match self.tokens.get(&digest) {
-            Some(user) => user,
+        let (user, scope) = match self.tokens.get(&digest) {
+            Some(found) => found,
             None => {
-                let user = self.store.user_by_token_hash(&digest).await?.ok_or(AppError::Unauthenticated)?;
-                self.tokens.put(digest, user.clone());
-                user
+                let found = self.store.user_by_token_hash(&digest).await?.ok_or(AppError::Unauthenticated)?;
+                self.tokens.put(digest, found.clone());
+                found
             }
         };
-        Ok((Actor { user_id: user.id, role: user.role }, user))
+        Ok((Actor { user_id: user.id, role: user.role }, user, scope))
     }
 
     /// Forgets the users remembered for tokens (after a user changes).
@@ -152,10 +167,19 @@ impl Desk {
     /// Issues a new API token for the user with this e-mail (a local admin
     /// command). The token is returned once and only its digest is kept.
     pub async fn create_token(&self, email: &str) -> AppResult<String> {
+        self.create_scoped_token(email, TokenScope::Full).await
+    }
+
+    /// [`Desk::create_token`] with a scope. A `feed` token is only for staff
+    /// and managers (requesters never read the feed).
+    pub async fn create_scoped_token(&self, email: &str, scope: TokenScope) -> AppResult<String> {
         let email = Email::parse(email)?;
         let user = self.store.user_by_email(&email).await?.ok_or(AppError::NotFound("user"))?;
+        if scope == TokenScope::Feed && user.role == mesa_core::Role::Requester {
+            return Err(AppError::forbidden("requesters cannot have a feed token"));
+        }
         let token = new_token();
-        self.store.insert_token(user.id, &token_digest(&token)).await?;
+        self.store.insert_token(user.id, &token_digest(&token), scope).await?;
         Ok(token)
     }
 }

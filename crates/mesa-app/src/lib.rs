@@ -24,6 +24,10 @@ pub mod assets;
 pub mod vendors;
 // Maintenance plans and logbooks (issue 17).
 pub mod maintenance;
+// Reports and the BI feed (issue 17).
+pub mod reports;
+// Indicators with goals and improvement actions (issue 17).
+pub mod indicators;
 
 pub use accounts::{DeadLink, LinkView};
 pub use auth::{MIN_PASSWORD_CHARS, SESSION_HOURS, Session, hash_password, new_token, same_secret};
@@ -40,6 +44,7 @@ pub use mesa_store::{
 };
 pub use mesa_store::{ArticleRow, LessonRow, RevisionRow};
 pub use mesa_store::{Asset, AssetTicket, Contract, Escalation, EscalationEvent, Vendor, VendorContact, WarrantyClaim};
+pub use mesa_store::{FeedRow, NONE_NAME, ReportFilter};
 pub use people::{ImportReport, PersonChanges};
 pub use policy::{DEFAULT_CALENDAR, Policy};
 pub use tickets::{ListQuery, NewFile, OpenTicket, TicketChanges, TicketPage};

@@ -5,7 +5,7 @@ use mesa_core::lifecycle::{self, Change, TransitionInput};
 use mesa_core::sla::{SlaStamp, SlaStatus};
 use mesa_core::ticket::{Level, TicketText, limits};
 use mesa_core::validate::{FieldError, optional_text, required_text};
-use mesa_core::{Actor, Email, Priority, Role, Status, Ticket, TicketType, User, search};
+use mesa_core::{Actor, Channel, Email, Priority, Role, Status, Ticket, TicketType, User, search};
 use mesa_store::{
     Attachment, Directory, Entry, HistoryRecord, MailWrites, NewAttachment, NewEntry, NewTicket, NewUser, Service,
     SlaFilter, SortOrder, StatusRecord, StoreError, TicketFilter, TicketUpdate, TicketView, Total,
@@ -28,6 +28,9 @@ pub struct OpenTicket {
     /// Staff only: open on behalf of this person (created if unknown).
     pub requester_email: Option<String>,
     pub requester_name: Option<String>,
+    /// How it reached the desk; `None`: `mail` for a ticket made from a
+    /// message, else `web`. Only staff may say `phone` or `walk_in`.
+    pub channel: Option<Channel>,
 }
 
 impl OpenTicket {
@@ -42,6 +45,7 @@ impl OpenTicket {
             building_id: None,
             requester_email: None,
             requester_name: None,
+            channel: None,
         }
     }
 }
@@ -91,6 +95,7 @@ pub struct ListQuery {
     pub created_before: Option<DateTime<Utc>>,
     /// Only the tickets waiting for the actor's authorisation ("Por autorizar").
     pub awaiting_my_authorization: bool,
+    pub channel: Option<Channel>,
 }
 
 pub const MAX_PER_PAGE: u32 = 100;
@@ -139,6 +144,13 @@ impl Desk {
         let who = Actor { user_id: actor.id, role: actor.role };
         if !who.can_open_tickets() {
             return Err(AppError::forbidden("managers cannot open tickets"));
+        }
+        if let Some(c) = input.channel.filter(|c| matches!(c, Channel::Phone | Channel::WalkIn))
+            && !actor.role.is_staff()
+        {
+            return Err(
+                FieldError::new("channel", "not_allowed", format!("only the desk may open a ticket by {c}")).into()
+            );
         }
         if let Some(p) = input.priority.filter(|p| !who.may_open_with_priority(*p)) {
             return Err(
@@ -212,6 +224,7 @@ impl Desk {
             None => requester.building_id,
         };
         let text = text.or_phone(requester.phone.as_deref());
+        let channel = input.channel.unwrap_or(if source_mail_id.is_some() { Channel::Mail } else { Channel::Web });
         let mut new = NewTicket {
             text,
             ticket_type: input.ticket_type.or(service.as_ref().map(|s| s.default_type)).unwrap_or(TicketType::Incident),
@@ -230,6 +243,7 @@ impl Desk {
             hold_reason: None,
             routing_reason: None,
             approver_id: None,
+            channel,
         };
         self.route_new(&mut new, service.as_ref()).await?;
         let policy = self.policy().await?;
@@ -253,6 +267,9 @@ impl Desk {
     /// The requester of a new ticket: the actor, or — for staff — the person
     /// named by e-mail, created as a requester if unknown.
     async fn requester_for(&self, actor: &User, email: Option<&str>, name: Option<&str>) -> AppResult<User> {
+        // Checked whether or not it is used: a name the API refuses is
+        // refused for a known requester too.
+        let name = optional_text("requester_name", name, limits::NAME)?;
         let Some(raw) = email.filter(|e| !e.trim().is_empty()) else { return Ok(actor.clone()) };
         let email = Email::parse(raw).map_err(|e| FieldError { field: "requester_email", ..e })?;
         if email == actor.email {
@@ -264,8 +281,7 @@ impl Desk {
         if let Some(user) = self.store.user_by_email(&email).await? {
             return Ok(user);
         }
-        let name =
-            optional_text("requester_name", name, limits::NAME)?.unwrap_or_else(|| email.local_part().to_owned());
+        let name = name.unwrap_or_else(|| email.local_part().to_owned());
         match self.store.create_user(&NewUser::new(email.clone(), name, Role::Requester)).await {
             Ok(user) => Ok(user),
             // Someone created them in the meantime.
@@ -370,6 +386,7 @@ impl Desk {
             count_limit: (!terms.is_empty()).then_some(search::COUNT_LIMIT),
             hide_security_incidents: self.hides_security_incidents(actor).await?,
             awaiting_approver: query.awaiting_my_authorization.then_some(actor.user_id),
+            channel: query.channel,
         };
         let (views, total) = self.store.list_tickets(&filter).await?;
         let clocks = self.sla_of_views(&views).await?;

@@ -147,6 +147,7 @@ labelled!(
     TicketType => "type",
     Priority => "priority",
     Role => "role",
+    crate::Channel => "channel",
 );
 
 /// All domain labels of one language, as `key → text` (served by the API).
@@ -158,6 +159,7 @@ pub fn domain_labels(lang: Lang) -> Vec<(String, &'static str)> {
     keys.extend(TicketType::ALL.iter().map(Labelled::label_key));
     keys.extend(Priority::ALL.iter().map(Labelled::label_key));
     keys.extend(Role::ALL.iter().map(Labelled::label_key));
+    keys.extend(crate::Channel::ALL.iter().map(Labelled::label_key));
     keys.into_iter()
         .map(|k| {
             let t = text(lang, &k);

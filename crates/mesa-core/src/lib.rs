@@ -26,8 +26,12 @@ pub mod assets;
 pub mod vendors;
 // Maintenance plans and logbooks (issue 17).
 pub mod maintenance;
+// Reports and the BI feed (issue 17).
+pub mod report;
+// Indicators with goals and improvement actions (issue 17).
+pub mod indicator;
 
 pub use access::Actor;
 pub use labels::Lang;
-pub use ticket::{HoldReason, Outcome, Priority, Status, Ticket, TicketType};
+pub use ticket::{Channel, HoldReason, Outcome, Priority, Status, Ticket, TicketType};
 pub use user::{Email, Role, User};

@@ -215,6 +215,7 @@ pub(crate) mod tests_support {
             assignee_id: Some(20),
             team_id: None,
             level: Level::FIRST,
+            channel: crate::ticket::Channel::Web,
             hold_reason: None,
             resume_at: None,
             resolution: None,

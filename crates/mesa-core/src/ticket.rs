@@ -89,6 +89,18 @@ named_enum!(
 );
 
 named_enum!(
+    /// How a ticket reached the desk (issues 13 and 17): the web form, a
+    /// mail, a phone call or a visit taken down by staff, or the API.
+    Channel, "channel" {
+        Web => "web",
+        Mail => "mail",
+        Phone => "phone",
+        WalkIn => "walk_in",
+        Api => "api",
+    }
+);
+
+named_enum!(
     /// A list filter on the service-target clocks.
     SlaFilter, "sla" {
         Breached => "breached",
@@ -177,6 +189,8 @@ pub struct Ticket {
     pub assignee_id: Option<i64>,
     pub team_id: Option<i64>,
     pub level: Level,
+    /// How it reached the desk.
+    pub channel: Channel,
     pub hold_reason: Option<HoldReason>,
     pub resume_at: Option<DateTime<Utc>>,
     pub resolution: Option<String>,
@@ -280,6 +294,9 @@ mod tests {
         }
         for o in Outcome::ALL {
             assert_eq!(Outcome::parse(o.as_str()).unwrap(), *o);
+        }
+        for c in Channel::ALL {
+            assert_eq!(Channel::parse(c.as_str()).unwrap(), *c);
         }
     }
 

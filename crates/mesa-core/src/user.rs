@@ -94,6 +94,15 @@ impl fmt::Display for Email {
     }
 }
 
+named_enum!(
+    /// What an API token may do (issue 17): everything its user may (`full`),
+    /// or only read the BI feed and the reports (`feed`), for a BI tool.
+    TokenScope, "scope" {
+        Full => "full",
+        Feed => "feed",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

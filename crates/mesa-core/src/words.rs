@@ -31,14 +31,16 @@ impl DeskWords {
                 if !known.contains(&key) {
                     return Err(FieldError::new("labels", "unknown_key", format!("no label {key:?}")));
                 }
-                let word = word.trim();
-                if word.is_empty() || word.chars().count() > MAX_WORD || word.chars().any(char::is_control) {
+                // Checked as sent (a line break or padding past the limit is
+                // refused, as the API document says), then trimmed.
+                if word.chars().count() > MAX_WORD || word.chars().any(char::is_control) || word.trim().is_empty() {
                     return Err(FieldError::new(
                         "labels",
                         "invalid_word",
                         format!("{code}/{key}: one line of 1 to {MAX_WORD} characters"),
                     ));
                 }
+                let word = word.trim();
                 // A word equal to the built-in one is no change.
                 if word != text(lang, &key) {
                     checked.insert(key, word.to_owned());
@@ -108,6 +110,14 @@ mod tests {
         assert_eq!(DeskWords::parse(words(&[("fr", "status.new", "x")])).unwrap_err().code, "unknown_language");
         assert_eq!(DeskWords::parse(words(&[("es", "status.new", " ")])).unwrap_err().code, "invalid_word");
         assert_eq!(DeskWords::parse(words(&[("es", "status.new", "a\nb")])).unwrap_err().code, "invalid_word");
+        // As sent, not once trimmed: the API document refuses these too.
+        assert_eq!(DeskWords::parse(words(&[("es", "status.new", "Hecho\n")])).unwrap_err().code, "invalid_word");
+        let padded = format!("{}Hecho", " ".repeat(MAX_WORD));
+        assert_eq!(DeskWords::parse(words(&[("es", "status.new", &padded)])).unwrap_err().code, "invalid_word");
+        assert_eq!(
+            DeskWords::parse(words(&[("es", "status.new", " Hecho ")])).unwrap().get(Lang::Es, "status.new"),
+            Some("Hecho")
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! Mesa's printable documents. For now one: the technical assessment
-//! ("concepto técnico", seeds 001 and 004) of a device, as an A4 PDF in the
-//! standard Helvetica fonts (no font files, nothing fetched at run time).
+//! Mesa's printable documents: the technical assessment ("concepto
+//! técnico", seeds 001 and 004) of a device, and the management report
+//! (issue 17, [`report`]), as A4 PDFs in the standard Helvetica fonts (no
+//! font files, nothing fetched at run time).
 //!
 //! The caller gives every text already in the reader's language; this crate
 //! only lays it out.
@@ -8,6 +9,8 @@
 #![forbid(unsafe_code)]
 
 use pdf_writer::{Content, Name, Pdf, Rect, Ref, Str, TextStr};
+
+pub mod report;
 
 /// What a technical assessment shows, in the order printed.
 #[derive(Debug, Clone, Default)]

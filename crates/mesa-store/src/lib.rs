@@ -28,6 +28,10 @@ mod assets;
 mod vendors;
 // Maintenance plans and logbooks (issue 17).
 mod maintenance;
+// Reports and the BI feed (issue 17).
+mod reports;
+// Indicators and improvement actions (issue 17).
+mod indicators;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -62,7 +66,9 @@ pub use vendors::{
     Contract, Escalation, EscalationEvent, NewContract, NewEscalation, NewEscalationEvent, Vendor, VendorContact,
 };
 // Surveys and knowledge (issue 16).
+pub use indicators::{ActionFilter, ActionRow, IndicatorRow, NewAction, NewIndicator};
 pub use knowledge::{ArticleFields, ArticleFilter, ArticleRow, LessonRow, NewLesson, RevisionRow};
+pub use reports::{FeedRow, NONE_NAME, ReportFilter, ReportTicket};
 pub use surveys::{NewSurveyLink, SampleCandidateRow, SurveyAnswerRow, SurveyLink, SurveyResultRow};
 // Maintenance plans and logbooks (issue 17).
 pub use maintenance::{

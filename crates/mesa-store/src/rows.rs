@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use mesa_core::sla::SlaStamp;
 use mesa_core::ticket::Level;
-use mesa_core::{Email, HoldReason, Lang, Outcome, Priority, Role, Status, Ticket, TicketType, User};
+use mesa_core::{Channel, Email, HoldReason, Lang, Outcome, Priority, Role, Status, Ticket, TicketType, User};
 
 use crate::StoreResult;
 
@@ -84,6 +84,7 @@ pub(crate) struct TicketRow {
     pub response_warn_at: Option<DateTime<Utc>>,
     pub resolution_warn_at: Option<DateTime<Utc>>,
     pub sla_paused: bool,
+    pub channel: String,
 }
 
 impl TicketRow {
@@ -118,6 +119,7 @@ impl TryFrom<TicketRow> for Ticket {
             assignee_id: r.assignee_id,
             team_id: r.team_id,
             level: Level::new(r.level.into())?,
+            channel: Channel::parse(&r.channel)?,
             hold_reason: r.hold_reason.as_deref().map(HoldReason::parse).transpose()?,
             resume_at: r.resume_at,
             resolution: r.resolution,

@@ -1,6 +1,7 @@
 //! People and their API tokens.
 
 use chrono::Utc;
+use mesa_core::user::TokenScope;
 use mesa_core::{Email, Role, User};
 use sqlx::AssertSqlSafe;
 
@@ -122,28 +123,30 @@ impl Store {
 
     /// Stores the SHA-256 of a new API token (the token itself is never stored).
     #[tracing::instrument(skip_all)]
-    pub async fn insert_token(&self, user_id: i64, token_hash: &str) -> StoreResult<()> {
+    pub async fn insert_token(&self, user_id: i64, token_hash: &str, scope: TokenScope) -> StoreResult<()> {
         with_pool!(self, write, |pool| sqlx::query(
-            "INSERT INTO api_tokens (user_id, token_hash, created_at) VALUES ($1, $2, $3)"
+            "INSERT INTO api_tokens (user_id, token_hash, created_at, scope) VALUES ($1, $2, $3, $4)"
         )
         .bind(user_id)
         .bind(token_hash)
         .bind(Utc::now())
+        .bind(scope.as_str())
         .execute(pool)
         .await
         .map(|_| ()))?;
         Ok(())
     }
 
-    /// The active user owning the token with this hash.
+    /// The active user owning the token with this hash, and the token's scope.
     #[tracing::instrument(skip_all)]
-    pub async fn user_by_token_hash(&self, token_hash: &str) -> StoreResult<Option<User>> {
+    pub async fn user_by_token_hash(&self, token_hash: &str) -> StoreResult<Option<(User, TokenScope)>> {
         let sql = AssertSqlSafe(format!(
-            "SELECT {USER_COLUMNS_U} FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND u.active"
+            "SELECT {USER_COLUMNS_U}, t.scope AS token_scope FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.token_hash = $1 AND u.active"
         ));
-        let row: Option<UserRow> =
+        let row: Option<ScopedUserRow> =
             with_pool!(self, read, |pool| sqlx::query_as(sql).bind(token_hash).fetch_optional(pool).await)?;
-        row.map(User::try_from).transpose()
+        row.map(|r| Ok((User::try_from(r.user)?, TokenScope::parse(&r.token_scope)?))).transpose()
     }
 }
 
@@ -187,4 +190,12 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// A token's user and its scope.
+#[derive(sqlx::FromRow)]
+struct ScopedUserRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    token_scope: String,
 }

@@ -109,6 +109,22 @@ impl TestDb {
         conn.close().await.ok();
     }
 
+    /// Runs `sql` (one or more statements) on this database, SQLite or
+    /// PostgreSQL, for fixtures the store's API cannot write (e.g. tickets
+    /// opened and solved on given past dates, issue 17's reports).
+    pub async fn execute_sql(&self, sql: &str) {
+        match self.kind {
+            Db::Postgres => self.execute_postgres(sql).await,
+            Db::Sqlite => {
+                let file = self.data_path().join("mesa.db");
+                let url = format!("sqlite://{}", file.display());
+                let mut conn = sqlx::SqliteConnection::connect(&url).await.expect("opening the test database");
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(&mut conn).await.expect("running test SQL");
+                conn.close().await.ok();
+            }
+        }
+    }
+
     /// `--data-dir DIR [--database-url URL]` for the `mesa` command line.
     pub fn cli_args(&self) -> Vec<String> {
         let mut args = vec!["--data-dir".to_owned(), self.data_path().display().to_string()];

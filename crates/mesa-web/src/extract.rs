@@ -33,6 +33,32 @@ impl FromRequestParts<AppState> for Auth {
     }
 }
 
+/// Who reads the reports and the BI feed (issue 17): a bearer token of any
+/// scope, `feed` included (the use cases refuse requesters).
+pub struct FeedAuth {
+    pub actor: Actor,
+}
+
+impl FromRequestParts<AppState> for FeedAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer(parts).ok_or(mesa_app::AppError::Unauthenticated)?;
+        let (actor, _, _) = state.desk.authenticate_feed_token(token).await?;
+        Ok(FeedAuth { actor })
+    }
+}
+
+/// The token of an `Authorization: Bearer <token>` header.
+pub(crate) fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(str::trim)
+}
+
 /// JSON body: bad syntax is 400, a body of the wrong shape (not an object,
 /// a missing or mistyped field) 422, too large 413. Every body Mesa reads is
 /// a JSON object, as the OpenAPI document says (serde alone would also read a

@@ -81,7 +81,7 @@ fn documented(max_attachment_bytes: usize) -> (axum::Router<AppState>, utoipa::o
     info(title = "Mesa API", description = "Help desk for the IT offices of public institutions."),
     modifiers(&SecurityAddon),
     components(schemas(error::ErrorBody)),
-    tags((name = "tickets"), (name = "directory"), (name = "users"), (name = "policy"), (name = "routing"), (name = "mail"), (name = "meta"), (name = "vendors"), (name = "assets"), (name = "surveys"), (name = "knowledge"), (name = "maintenance"))
+    tags((name = "tickets"), (name = "directory"), (name = "users"), (name = "policy"), (name = "routing"), (name = "mail"), (name = "meta"), (name = "vendors"), (name = "assets"), (name = "surveys"), (name = "knowledge"), (name = "maintenance"), (name = "reports"))
 )]
 struct ApiDoc;
 

@@ -82,6 +82,9 @@ pub enum Command {
     /// The asset inventory.
     #[command(subcommand)]
     Asset(AssetCommand),
+    /// Writes the management report of a period as CSV, XLSX or PDF
+    /// (issue 17); prints `wrote FILE` as the last line.
+    Report(crate::report_cli::ReportArgs),
 }
 
 #[derive(Subcommand)]
@@ -218,6 +221,10 @@ pub enum TokenCommand {
     Create {
         #[arg(long)]
         email: String,
+        /// `full` (default): everything the user may do; `feed`: read the
+        /// BI feed and the reports only (issue 17).
+        #[arg(long, default_value = "full")]
+        scope: String,
     },
 }
 
@@ -297,9 +304,10 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<ExitCode> {
             }
             println!("{}", report.summary());
         }
-        Command::Token(TokenCommand::Create { email }) => {
+        Command::Token(TokenCommand::Create { email, scope }) => {
+            let scope = mesa_core::user::TokenScope::parse(&scope).map_err(|e| anyhow::anyhow!(e.message))?;
             let desk = open_desk(&data, DeskSettings::default()).await?;
-            let token = desk.create_token(&email).await.map_err(user_error)?;
+            let token = desk.create_scoped_token(&email, scope).await.map_err(user_error)?;
             println!("{token}");
         }
         Command::Calendar(CalendarCommand::Holidays { year, calendar }) => {
@@ -365,6 +373,7 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<ExitCode> {
             return crate::mail_ingest::run(&data, mail, &mailbox, envelope).await;
         }
         Command::Survey(command) => return crate::survey_cli::run(&data, mail.identity.clone(), command).await,
+        Command::Report(args) => return crate::report_cli::run(&data, args).await,
         Command::Asset(AssetCommand::Import { file, dry_run }) => {
             let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let desk = open_desk(&data, DeskSettings::default()).await?;

@@ -13,6 +13,8 @@ mod mail_ingest;
 mod mail_worker;
 mod serve;
 mod survey_cli;
+// Reports (issue 17).
+mod report_cli;
 
 use std::process::ExitCode;
 

@@ -626,8 +626,8 @@ async fn a_requester_answers_the_survey_on_a_phone() {
 }
 
 // Maintenance plans and logbooks (issue 17): the plans, a plan's form with an
-// error (typed text kept), the month calendar and a logbook, audited, on a
-// phone's width too.
+// error (typed text kept), the month calendar, a logbook and the management
+// report, audited, on a phone's width too.
 #[tokio::test]
 async fn the_maintenance_pages_pass_the_audit_and_fit_a_phone() {
     use chrono::Datelike;
@@ -708,6 +708,45 @@ async fn the_maintenance_pages_pass_the_audit_and_fit_a_phone() {
     wcag_audit(&c, "/logbooks/{item}").await;
     shot(&c, "logbook").await;
 
+    // The management report of the days so far (issue 17): the maintenance
+    // ticket and the plan's compliance, the filter form sent with "all".
+    c.goto(&format!("{base}/reports?from={first}&to={today}")).await.unwrap();
+    let text = body_text(&c).await;
+    assert!(text.contains("Mantenimiento preventivo") && text.contains("Plan de mantenimiento"), "{text}");
+    wcag_audit(&c, "/reports").await;
+    shot(&c, "reports").await;
+    submit(&c, "form.filters button[type=submit]").await;
+    assert!(c.find(Locator::Css("[role=alert]")).await.is_err(), "choosing \"all\" is no error");
+    assert!(body_text(&c).await.contains("Informe de gestión"));
+    let href = c.find(Locator::LinkText("CSV")).await.unwrap().attr("href").await.unwrap().unwrap();
+    assert!(href.starts_with("/reports/summary.csv?from="), "{href}");
+    assert!(!href.contains("service_id="), "empty filters are left out of the links: {href}");
+
+    // Indicators (issue 17): a goal the month misses, and an action refused
+    // for a missing text that keeps what was typed.
+    let goal =
+        serde_json::json!({"code": "IND-01", "name": "Casos solucionados", "formula": "solved_percent", "goal": 150});
+    let res = send(reqwest::Method::POST, &admin, "/api/v1/indicators", goal).await.unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    c.goto(&format!("{base}/indicators?month={month}")).await.unwrap();
+    let text = body_text(&c).await;
+    assert!(text.contains("IND-01") && text.contains("No cumple"), "{text}");
+    wcag_audit(&c, "/indicators").await;
+    c.execute("document.querySelectorAll('[required]').forEach(e => e.removeAttribute('required'))", vec![])
+        .await
+        .unwrap();
+    fill(&c, "action-cause", "Vacaciones del equipo").await;
+    c.execute("document.getElementById('action-due').value = '2099-01-31';", vec![]).await.unwrap();
+    submit(&c, "#new-action button[type=submit]").await;
+    assert!(c.find(Locator::Css("#action-error")).await.is_ok(), "the missing action is named");
+    let kept = c.find(Locator::Id("action-cause")).await.unwrap().prop("value").await.unwrap();
+    assert_eq!(kept.as_deref(), Some("Vacaciones del equipo"));
+    wcag_audit(&c, "/indicators with an error").await;
+    fill(&c, "action-what", "Reforzar el turno").await;
+    submit(&c, "#new-action button[type=submit]").await;
+    assert!(body_text(&c).await.contains("Reforzar el turno"));
+    shot(&c, "indicators").await;
+
     // A plan with a date outside its year: the error, and what was typed stays.
     c.goto(&format!("{base}/maintenance/plans/new")).await.unwrap();
     wcag_audit(&c, "/maintenance/plans/new").await;
@@ -728,8 +767,14 @@ async fn the_maintenance_pages_pass_the_audit_and_fit_a_phone() {
     shot(&c, "maintenance-plan-form").await;
 
     c.set_window_size(390, 844).await.unwrap();
-    for path in ["/maintenance", "/maintenance/calendar", "/logbooks/UPS%20sede%20principal", "/maintenance/plans/new"]
-    {
+    for path in [
+        "/maintenance",
+        "/maintenance/calendar",
+        "/logbooks/UPS%20sede%20principal",
+        "/maintenance/plans/new",
+        "/reports",
+        "/indicators",
+    ] {
         c.goto(&format!("{base}{path}")).await.unwrap();
         assert_eq!(too_wide(&c).await, serde_json::json!([]), "{path} scrolls sideways on a phone");
     }

@@ -50,3 +50,8 @@ mod surveys;
 // Maintenance plans and logbooks (issue 17).
 #[path = "end_to_end/maintenance.rs"]
 mod maintenance;
+// Reports and the BI feed (issue 17).
+#[path = "end_to_end/indicators.rs"]
+mod indicators;
+#[path = "end_to_end/reports.rs"]
+mod reports;

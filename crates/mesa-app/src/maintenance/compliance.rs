@@ -7,58 +7,21 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use mesa_core::Actor;
-use mesa_core::maintenance::{Compliance, compliance, occurrences};
+use mesa_core::maintenance::{ComplianceCounts, compliance, occurrences};
 use mesa_core::validate::FieldError;
 
 use super::require_read;
 use crate::{AppResult, Desk};
 
-/// The longest period one answer covers.
-pub const MAX_PERIOD_DAYS: i64 = 3 * 366;
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ComplianceCounts {
-    pub on_time: u32,
-    pub late: u32,
-    pub missed: u32,
-    pub upcoming: u32,
-}
-
-impl ComplianceCounts {
-    fn add(&mut self, c: Compliance) {
-        match c {
-            Compliance::OnTime => self.on_time += 1,
-            Compliance::Late => self.late += 1,
-            Compliance::Missed => self.missed += 1,
-            Compliance::Upcoming => self.upcoming += 1,
-        }
-    }
-
-    fn merge(&mut self, o: &ComplianceCounts) {
-        self.on_time += o.on_time;
-        self.late += o.late;
-        self.missed += o.missed;
-        self.upcoming += o.upcoming;
-    }
-
-    pub fn total(&self) -> u32 {
-        self.on_time + self.late + self.missed + self.upcoming
-    }
-
-    /// Done on time out of the occurrences already due (not upcoming), in
-    /// percent; `None` when none is due yet.
-    pub fn on_time_percent(&self) -> Option<f64> {
-        let due = self.on_time + self.late + self.missed;
-        (due > 0).then(|| f64::from(self.on_time) * 100.0 / f64::from(due))
-    }
-}
+/// The longest period one answer covers (the report's, about three years).
+pub use mesa_core::report::MAX_PERIOD_DAYS;
 
 /// One occurrence and how it stands.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OccurrenceStatus {
     pub planned: NaiveDate,
     pub due: NaiveDate,
-    pub status: Compliance,
+    pub status: mesa_core::maintenance::Compliance,
     pub ticket_number: Option<i64>,
     pub done_at: Option<DateTime<Utc>>,
     pub done_by_name: Option<String>,
@@ -108,7 +71,7 @@ impl Desk {
         if to < from {
             return Err(FieldError::new("to", "before_from", "to is before from").into());
         }
-        if (to - from).num_days() > MAX_PERIOD_DAYS {
+        if (to - from).num_days() >= MAX_PERIOD_DAYS {
             return Err(FieldError::new("to", "too_long", "the period is longer than three years").into());
         }
         let policy = self.policy().await?;

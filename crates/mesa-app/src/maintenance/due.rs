@@ -115,6 +115,7 @@ impl Desk {
                         hold_reason: None,
                         routing_reason: None,
                         approver_id: None,
+                        channel: mesa_core::Channel::Api,
                     };
                     let (target, cal) = policy.target_for(None, new.priority);
                     let timeline = mesa_core::sla::Timeline {

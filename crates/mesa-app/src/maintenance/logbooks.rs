@@ -25,7 +25,7 @@ pub struct LogbookInput {
 }
 
 /// A cell a spreadsheet will not run as a formula (OWASP "CSV injection").
-fn cell(s: &str) -> String {
+pub(crate) fn cell(s: &str) -> String {
     if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_owned() }
 }
 

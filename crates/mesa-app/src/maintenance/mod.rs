@@ -8,8 +8,10 @@ mod due;
 mod execution;
 mod logbooks;
 
-pub use compliance::{ActivityCompliance, ComplianceCounts, ComplianceReport, OccurrenceStatus, PlanCompliance};
+pub use compliance::{ActivityCompliance, ComplianceReport, OccurrenceStatus, PlanCompliance};
 pub use logbooks::LogbookInput;
+pub(crate) use logbooks::cell as spreadsheet_safe;
+pub use mesa_core::maintenance::ComplianceCounts;
 pub use mesa_store::{ChecklistRow, LogbookEntryRow, LogbookRow, OccurrenceRow, PlanRow};
 
 use mesa_core::maintenance::{ItemKind, Occurrence, PlanFields, RawPlan, Recurrence, StoredRecurrence, occurrences};

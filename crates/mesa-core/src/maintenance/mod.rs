@@ -263,6 +263,44 @@ pub fn compliance(due: NaiveDate, done: Option<NaiveDate>, today: NaiveDate) -> 
     }
 }
 
+/// Occurrences counted by how they stand.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ComplianceCounts {
+    pub on_time: u32,
+    pub late: u32,
+    pub missed: u32,
+    pub upcoming: u32,
+}
+
+impl ComplianceCounts {
+    pub fn add(&mut self, c: Compliance) {
+        match c {
+            Compliance::OnTime => self.on_time += 1,
+            Compliance::Late => self.late += 1,
+            Compliance::Missed => self.missed += 1,
+            Compliance::Upcoming => self.upcoming += 1,
+        }
+    }
+
+    pub fn merge(&mut self, o: &ComplianceCounts) {
+        self.on_time += o.on_time;
+        self.late += o.late;
+        self.missed += o.missed;
+        self.upcoming += o.upcoming;
+    }
+
+    pub fn total(&self) -> u32 {
+        self.on_time + self.late + self.missed + self.upcoming
+    }
+
+    /// Done on time out of the occurrences already due (not upcoming), in
+    /// percent; `None` when none is due yet.
+    pub fn on_time_percent(&self) -> Option<f64> {
+        let due = self.on_time + self.late + self.missed;
+        (due > 0).then(|| f64::from(self.on_time) * 100.0 / f64::from(due))
+    }
+}
+
 /// A logbook entry's own fields, checked (the file is checked by the use case).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogbookFields {

@@ -140,7 +140,7 @@ async fn write_new_tickets(writer: &sqlx::SqlitePool, batch: Vec<NewTicketJob>) 
     written
 }
 
-/// Binds a new ticket's `$1…$26` to `$query` (see `new_ticket_columns`).
+/// Binds a new ticket's `$1…$27` to `$query` (see `new_ticket_columns`).
 macro_rules! bind_new_ticket {
     ($query:expr, $new:expr, $now:expr) => {{
         let new: &NewTicket = $new;
@@ -171,6 +171,7 @@ macro_rules! bind_new_ticket {
             .bind(new.hold_reason.map(|r| r.as_str()))
             .bind(new.routing_reason.clone())
             .bind(new.approver_id)
+            .bind(new.channel.as_str())
     }};
 }
 pub(crate) use bind_new_ticket;
@@ -196,13 +197,14 @@ pub(crate) use insert_new_ticket;
 
 /// The columns a new ticket is written with, `$1…$20`, `$23` and `$24`;
 /// `$21` is who opens it, `$22` its folded text for the search index, `$25`
-/// its routing decision and `$26` its approver (both may be NULL).
+/// its routing decision and `$26` its approver (both may be NULL); `$27` is
+/// its channel.
 macro_rules! new_ticket_columns {
     () => {
         "number, subject, description, type, status, priority, service_id, requester_id, department_id,
          building_id, contact_phone, remote_access_id, assignee_id, team_id, level, created_at, updated_at,
          status_since, version, response_due_at, resolution_due_at, response_warn_at, resolution_warn_at, sla_paused,
-         source_mail_id, hold_reason"
+         source_mail_id, hold_reason, channel"
     };
 }
 
@@ -215,7 +217,7 @@ pub(crate) const SQLITE_CREATE_TICKET: &str = concat!(
      INSERT INTO tickets (",
     new_ticket_columns!(),
     ") VALUES ((SELECT value FROM counters WHERE name = 'ticket_number'), $1, $2, $3, $4, $5, $6, $7, $8, $9,
-       $10, $11, $12, $13, $14, $15, $15, $15, 1, $16, $17, $18, $19, $20, $23, $24);
+       $10, $11, $12, $13, $14, $15, $15, $15, 1, $16, $17, $18, $19, $20, $23, $24, $27);
      INSERT INTO ticket_history (ticket_id, actor_id, field, before_value, after_value, internal, created_at)
        SELECT id, $21, 'created', NULL, $4, 0, $15 FROM tickets
         WHERE number = (SELECT value FROM counters WHERE name = 'ticket_number');
@@ -236,7 +238,7 @@ pub(crate) const POSTGRES_CREATE_TICKET: &str = concat!(
      t AS (INSERT INTO tickets (",
     new_ticket_columns!(),
     ") SELECT n.value, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $15, 1,
-         $16, $17, $18, $19, $20, $23, $24 FROM n RETURNING *),
+         $16, $17, $18, $19, $20, $23, $24, $27 FROM n RETURNING *),
      h AS (INSERT INTO ticket_history (ticket_id, actor_id, field, before_value, after_value, internal, created_at)
            SELECT t.id, $21, 'created', NULL, $4, FALSE, $15 FROM t),
      r AS (INSERT INTO ticket_history (ticket_id, actor_id, field, before_value, after_value, internal, created_at)

@@ -5,7 +5,7 @@ use mesa_core::lifecycle::Change;
 use mesa_core::search::fold;
 use mesa_core::sla::SlaStamp;
 use mesa_core::ticket::{Level, TicketText};
-use mesa_core::{HoldReason, Priority, Status, Ticket, TicketType};
+use mesa_core::{Channel, HoldReason, Priority, Status, Ticket, TicketType};
 use sqlx::AssertSqlSafe;
 
 use crate::mail::{MailWrites, write_mail};
@@ -39,6 +39,8 @@ pub struct NewTicket {
     pub routing_reason: Option<String>,
     /// The person who must authorise the work first (seed 004).
     pub approver_id: Option<i64>,
+    /// How it reached the desk.
+    pub channel: Channel,
 }
 
 /// A ticket with the names of what it refers to, as pages and the API show it.

@@ -45,6 +45,8 @@ pub struct TicketFilter {
     pub hide_security_incidents: bool,
     /// Only tickets waiting for this person's authorisation (seed 004).
     pub awaiting_approver: Option<i64>,
+    /// Only tickets that came by this channel.
+    pub channel: Option<mesa_core::Channel>,
 }
 
 /// How many tickets a list matches in all.
@@ -251,6 +253,9 @@ impl Store {
         if let Some(p) = filter.priority {
             clauses.push(format!("t.priority = {}", next(Arg::Text(p.as_str().into()), &mut args)));
         }
+        if let Some(c) = filter.channel {
+            clauses.push(format!("t.channel = {}", next(Arg::Text(c.as_str().into()), &mut args)));
+        }
         if let Some(sla) = filter.sla {
             let now = next(Arg::Time(filter.now.unwrap_or_else(Utc::now)), &mut args);
             // Running clocks only: the store keeps due instants of those alone.
@@ -304,6 +309,7 @@ fn statuses_and_terms_only(filter: &TicketFilter) -> bool {
             sla: None,
             hide_security_incidents: false,
             awaiting_approver: None,
+            channel: None,
             ..
         }
     )

@@ -20,6 +20,10 @@ mod assets;
 mod vendors;
 // Maintenance plans and logbooks (issue 17).
 mod maintenance;
+// Reports and the BI feed (issue 17).
+pub(crate) mod reports;
+// Indicators and improvement actions (issue 17).
+mod indicators;
 
 pub(crate) use accounts::spawn_password_mail;
 
@@ -74,6 +78,22 @@ pub fn routes(max_attachment_bytes: usize) -> OpenApiRouter<AppState> {
         .merge(vendor_routes())
         .merge(knowledge_routes())
         .merge(maintenance_routes())
+        .merge(report_routes())
+}
+
+/// Reports, the BI feed and indicators (issue 17), kept apart so it merges
+/// as one block.
+fn report_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(reports::summary))
+        .routes(routes!(reports::feed_csv))
+        .routes(routes!(reports::feed_json))
+        .routes(routes!(indicators::list_indicators, indicators::create_indicator))
+        .routes(routes!(indicators::get_indicator, indicators::put_indicator))
+        .routes(routes!(indicators::values))
+        .routes(routes!(indicators::values_csv))
+        .routes(routes!(indicators::list_actions, indicators::create_action))
+        .routes(routes!(indicators::move_action))
 }
 
 /// Routing (issue 14), kept apart so it merges as one block.

@@ -12,7 +12,7 @@ use mesa_app::{SlaFilter, SortOrder};
 use mesa_core::lifecycle::TransitionInput;
 use mesa_core::sla::{Clock, SlaStatus};
 use mesa_core::ticket::TicketText;
-use mesa_core::{Outcome, Priority, Status, TicketType};
+use mesa_core::{Channel, Outcome, Priority, Status, TicketType};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -47,6 +47,8 @@ pub struct TicketOut {
     team_id: Option<i64>,
     team: Option<String>,
     level: u8,
+    /// How it reached the desk: `web`, `mail`, `phone`, `walk_in` or `api`.
+    channel: &'static str,
     requester: PersonOut,
     assignee: Option<PersonOut>,
     /// The assignee's e-mail (the routed one on creation), or null.
@@ -125,6 +127,7 @@ impl From<(TicketView, SlaStatus)> for TicketOut {
             team_id: t.team_id,
             team: v.team_name,
             level: t.level.get(),
+            channel: t.channel.as_str(),
             requester: PersonOut { email: v.requester_email, name: v.requester_name },
             assignee_email: v.assignee_email.clone(),
             assignee: v.assignee_email.zip(v.assignee_name).map(|(email, name)| PersonOut { email, name }),
@@ -264,6 +267,10 @@ pub struct NewTicketIn {
     /// assigned to them.
     #[schema(minimum = 1)]
     asset_id: Option<i64>,
+    /// How the request reached the desk; default `api`. Staff opening on
+    /// behalf of someone may say `phone` or `walk_in`.
+    #[schema(schema_with = fields::channel)]
+    channel: Option<String>,
 }
 
 fn parsed<T>(
@@ -296,6 +303,7 @@ pub async fn create_ticket(
         building_id: input.building_id,
         requester_email: input.requester_email,
         requester_name: input.requester_name,
+        channel: Some(parsed(input.channel.as_deref(), Channel::parse)?.unwrap_or(Channel::Api)),
     };
     if let Some(asset_id) = input.asset_id {
         state.desk.check_asset_choice(&auth.actor, asset_id).await?;
@@ -333,6 +341,9 @@ pub struct ListParams {
     sort: Option<String>,
     /// `true`: only the tickets waiting for the caller's authorisation ("Por autorizar").
     awaiting_authorization: Option<bool>,
+    /// Only the tickets that came by this channel.
+    #[param(schema_with = fields::channel_filter)]
+    channel: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -373,6 +384,7 @@ pub async fn list_tickets(
         sla,
         sort,
         awaiting_my_authorization: params.awaiting_authorization.unwrap_or(false),
+        channel: parsed(params.channel.as_deref().filter(|c| !c.is_empty()), Channel::parse)?,
         ..ListQuery::default()
     };
     let (items, total) = state.desk.list_tickets(&auth.actor, query).await?;

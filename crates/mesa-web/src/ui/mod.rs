@@ -11,6 +11,10 @@ mod format;
 mod knowledge;
 mod login;
 mod qr;
+// Reports (issue 17).
+mod reports;
+// Indicators and improvement actions (issue 17).
+mod indicators;
 mod routing;
 mod session;
 mod surveys;
@@ -247,6 +251,14 @@ pub fn routes() -> Router<AppState> {
         .route("/maintenance/plans/new", get(maintenance::new_form))
         .route("/maintenance/plans/{id}", get(maintenance::edit_form).post(maintenance::update))
         .route("/logbooks/{item}", get(maintenance::logbook).post(maintenance::add_entry))
+        .route("/reports", get(reports::index))
+        .route("/reports/summary.csv", get(reports::summary_csv))
+        .route("/reports/summary.xlsx", get(reports::summary_xlsx))
+        .route("/reports/summary.pdf", get(reports::summary_pdf))
+        // Indicators and improvement actions (issue 17).
+        .route("/indicators", get(indicators::index).post(indicators::create_indicator))
+        .route("/indicators/actions", post(indicators::create_action))
+        .route("/indicators/actions/{id}/status", post(indicators::move_action))
         .route("/assets/mesa.css", get(|| async { asset("text/css; charset=utf-8", CSS) }))
         .route("/assets/mesa.js", get(|| async { asset("text/javascript; charset=utf-8", JS) }))
 }

@@ -181,6 +181,19 @@ async fn every_route_but_health_and_the_api_document_needs_a_valid_token() {
         ("POST", "/api/v1/logbooks/UPS/entries".to_owned()),
         ("GET", "/api/v1/logbooks/UPS/entries.csv".to_owned()),
         ("GET", "/api/v1/logbook-entries/1/file".to_owned()),
+        // Reports and the BI feed (issue 17).
+        ("GET", "/api/v1/reports/summary".to_owned()),
+        ("GET", "/api/v1/feed/tickets.csv".to_owned()),
+        ("GET", "/api/v1/feed/tickets.json".to_owned()),
+        ("GET", "/api/v1/indicators".to_owned()),
+        ("POST", "/api/v1/indicators".to_owned()),
+        ("GET", "/api/v1/indicators/1".to_owned()),
+        ("PUT", "/api/v1/indicators/1".to_owned()),
+        ("GET", "/api/v1/indicators/values".to_owned()),
+        ("GET", "/api/v1/indicators/values.csv".to_owned()),
+        ("GET", "/api/v1/improvement-actions".to_owned()),
+        ("POST", "/api/v1/improvement-actions".to_owned()),
+        ("POST", "/api/v1/improvement-actions/1/status".to_owned()),
     ];
     let forged = format!("mesa_{}", "0".repeat(64));
     for (method, path) in routes {

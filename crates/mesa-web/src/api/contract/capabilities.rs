@@ -157,3 +157,50 @@ pub fn maintenance_item() -> Object {
     ));
     item
 }
+
+// Indicators and improvement actions (issue 17).
+/// A code: letters, digits, `-`, `_` or `.`.
+pub fn indicator_code() -> Object {
+    let mut code = required_text(mesa_core::indicator::limits::CODE);
+    code.pattern = Some(r"^[A-Za-z0-9._-]+$".into());
+    code.description =
+        Some(format!("Letters, digits, '-', '_' or '.'; at most {} characters.", mesa_core::indicator::limits::CODE));
+    code
+}
+pub fn indicator_name() -> Object {
+    required_text(mesa_core::indicator::limits::NAME)
+}
+pub fn formula() -> RefOr<Schema> {
+    names(mesa_core::indicator::Formula::ALL.iter().map(|f| f.as_str()), false)
+}
+pub fn direction() -> RefOr<Schema> {
+    names(mesa_core::indicator::Direction::ALL.iter().map(|d| d.as_str()), true)
+}
+pub fn action_status() -> RefOr<Schema> {
+    names(mesa_core::indicator::ActionStatus::ALL.iter().map(|s| s.as_str()), false)
+}
+pub fn action_status_filter() -> RefOr<Schema> {
+    choice(&mesa_core::indicator::ActionStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>())
+}
+pub fn action_what() -> Object {
+    required_text(mesa_core::indicator::limits::WHAT)
+}
+pub fn action_cause() -> Object {
+    optional_text(mesa_core::indicator::limits::CAUSE)
+}
+/// A month filter: `YYYY-MM`, or empty for the default.
+pub fn month_filter() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(r"^((20[0-9]{2}|2100)-(0[1-9]|1[0-2]))?$"))
+        .description(Some("A month, YYYY-MM (2000 to 2100); empty: the default."))
+        .build()
+}
+/// `YYYY-MM`, 2000 to 2100.
+pub fn month() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"))
+        .description(Some("A month, YYYY-MM (2000 to 2100)."))
+        .build()
+}

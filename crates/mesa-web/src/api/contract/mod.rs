@@ -204,6 +204,18 @@ pub mod fields {
     pub fn sort_order() -> RefOr<Schema> {
         choice(&SortOrder::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>())
     }
+    /// A ticket's channel (issue 17); `null` or absent: the default.
+    pub fn channel() -> RefOr<Schema> {
+        names(mesa_core::Channel::ALL.iter().map(|v| v.as_str()), true)
+    }
+    /// A report's `type` filter: one ticket type, or empty for all.
+    pub fn ticket_type_filter() -> RefOr<Schema> {
+        choice(&TicketType::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>())
+    }
+    /// A list's `channel` filter: one channel, or empty for all.
+    pub fn channel_filter() -> RefOr<Schema> {
+        choice(&mesa_core::Channel::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>())
+    }
     pub fn hold_reason() -> RefOr<Schema> {
         names(HoldReason::ALL.iter().map(|v| v.as_str()), false)
     }

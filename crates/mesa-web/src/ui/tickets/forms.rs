@@ -116,6 +116,7 @@ pub async fn create(State(state): State<AppState>, viewer: Viewer, form: Multipa
         building_id: get("building_id").and_then(|s| s.parse().ok()),
         requester_email: None,
         requester_name: None,
+        channel: Some(mesa_core::Channel::Web),
     };
     let view = match state.desk.open_ticket(&viewer.0.user, input).await {
         Ok(view) => view,

@@ -116,6 +116,7 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(number): P
         (tr.t("ui.field.service_id"), view.service_name.clone().unwrap_or_default()),
         (tr.t("ui.field.team"), view.team_name.clone().unwrap_or_default()),
         (tr.t("ui.field.level"), t.level.get().to_string()),
+        (tr.t("ui.field.channel"), tr.label(&t.channel).to_owned()),
         (tr.t("ui.field.department_id"), view.department_name.clone().unwrap_or_default()),
         (tr.t("ui.field.building_id"), view.building_name.clone().unwrap_or_default()),
         (tr.t("ui.field.contact_phone"), t.contact_phone.clone().unwrap_or_default()),
