@@ -156,7 +156,7 @@ impl Desk {
 
     /// `YYYY-MM`, by default the last complete month in the desk's time zone.
     pub async fn indicator_month(&self, raw: Option<&str>) -> AppResult<Month> {
-        match raw.map(str::trim).filter(|m| !m.is_empty()) {
+        match raw.filter(|m| !m.is_empty()) {
             Some(m) => Ok(Month::parse(m)?),
             None => Ok(Month::last_complete(self.desk_today().await?)),
         }
@@ -219,7 +219,11 @@ impl Desk {
         let fields = ActionFields::parse(&input.what, input.cause.as_deref(), &input.due_date)?;
         let month = Month::parse(&input.month)?;
         let indicator = self.store.indicator(input.indicator_id).await.map_err(|e| match e {
-            StoreError::NotFound => AppError::NotFound("indicator"),
+            StoreError::NotFound => AppError::Invalid(mesa_core::validate::FieldError::new(
+                "indicator_id",
+                "unknown",
+                "no indicator has that id",
+            )),
             other => other.into(),
         })?;
         let owner_id = match input.owner_email.as_deref() {

@@ -287,8 +287,6 @@ pub struct ActionParams {
     /// `open`, `done` or `verified`.
     #[param(schema_with = capabilities::action_status_filter)]
     status: Option<String>,
-    #[param(minimum = 1)]
-    indicator_id: Option<i64>,
     #[param(schema_with = capabilities::month_filter)]
     month: Option<String>,
 }
@@ -307,7 +305,7 @@ pub async fn list_actions(
     };
     let filter = ActionFilter {
         status: params.status.filter(|s| !s.is_empty()),
-        indicator_id: params.indicator_id,
+        indicator_id: None,
         month,
         open_or_verified_since: None,
     };

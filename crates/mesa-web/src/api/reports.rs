@@ -339,7 +339,7 @@ pub struct FeedParams {
 }
 
 fn parse_since(raw: Option<&str>) -> Result<DateTime<Utc>, ApiError> {
-    let raw = raw.map(str::trim).unwrap_or("");
+    let raw = raw.unwrap_or("");
     if raw.is_empty() {
         return Ok(DateTime::<Utc>::UNIX_EPOCH);
     }
