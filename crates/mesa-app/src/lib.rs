@@ -28,6 +28,9 @@ pub mod maintenance;
 pub mod reports;
 // Indicators with goals and improvement actions (issue 17).
 pub mod indicators;
+// The institution's logo on documents (issue 17).
+mod institution;
+pub use institution::{LOGO_MAX_BYTES, LOGO_MAX_SIDE, LOGO_SETTING};
 
 pub use accounts::{DeadLink, LinkView};
 pub use auth::{MIN_PASSWORD_CHARS, SESSION_HOURS, Session, hash_password, new_token, same_secret};

@@ -152,7 +152,7 @@ impl IndicatorFields {
         if !goal.is_finite() || !(0.0..=limits::GOAL_MAX).contains(&goal) {
             return Err(FieldError::new("goal", "out_of_range", "the goal is a number from 0 to 1,000,000"));
         }
-        let direction = match direction.map(str::trim).filter(|d| !d.is_empty()) {
+        let direction = match direction {
             Some(d) => Direction::parse(d)?,
             None => formula.natural_direction(),
         };

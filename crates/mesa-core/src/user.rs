@@ -63,7 +63,9 @@ impl Email {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let value = raw.trim().to_lowercase();
         let invalid = || FieldError::new("email", "invalid", format!("'{}' is not an e-mail address", raw.trim()));
-        if value.len() > Self::MAX_LEN || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        // Characters, as the API document's maxLength counts them (not bytes).
+        let too_long = raw.trim().chars().count() > Self::MAX_LEN;
+        if too_long || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(invalid());
         }
         let (local, domain) = value.split_once('@').ok_or_else(invalid)?;
@@ -106,6 +108,15 @@ named_enum!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_length_limit_counts_characters_not_bytes() {
+        // 250 two-byte letters and "@a.co": 255 characters, 505 bytes.
+        let long = format!("{}@a.co", "ñ".repeat(250));
+        assert!(Email::parse(&long).is_err());
+        let fits = format!("{}@a.co", "ñ".repeat(249));
+        assert!(Email::parse(&fits).is_ok(), "254 characters are taken even when they are more bytes");
+    }
 
     #[test]
     fn roles_round_trip_through_their_names() {

@@ -452,7 +452,7 @@ pub fn xlsx(s: &Summary, lang: Lang) -> Result<Vec<u8>, rust_xlsxwriter::XlsxErr
 
 /// The report as a PDF: each table, with a bar chart for the breakdowns and
 /// a line chart of the days. Empty tables are left out.
-pub fn pdf(s: &Summary, lang: Lang) -> Vec<u8> {
+pub fn pdf(s: &Summary, lang: Lang, logo: Option<mesa_pdf::Logo>) -> Vec<u8> {
     let mut blocks = Vec::new();
     for sheet in sheets(s, lang) {
         if sheet.rows.is_empty() {
@@ -498,6 +498,7 @@ pub fn pdf(s: &Summary, lang: Lang) -> Vec<u8> {
         title: text(lang, "ui.reports.title").to_owned(),
         period_line: period_line(s, lang),
         blocks,
+        logo,
     })
 }
 

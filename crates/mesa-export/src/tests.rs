@@ -120,7 +120,7 @@ fn the_xlsx_reads_back_with_numbers_dates_and_a_sheet_per_table() {
 
 #[test]
 fn the_pdf_has_the_institution_period_and_figures() {
-    let bytes = pdf(&sample(), Lang::Es);
+    let bytes = pdf(&sample(), Lang::Es, None);
     let doc = lopdf::Document::load_mem(&bytes).unwrap();
     let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
     let text = doc.extract_text(&pages).unwrap();

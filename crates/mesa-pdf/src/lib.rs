@@ -10,7 +10,10 @@
 
 use pdf_writer::{Content, Name, Pdf, Rect, Ref, Str, TextStr};
 
+pub mod logo;
 pub mod report;
+
+pub use logo::{LOGO_MAX_BYTES, LOGO_MAX_SIDE, Logo, LogoError};
 
 /// What a technical assessment shows, in the order printed.
 #[derive(Debug, Clone, Default)]
@@ -29,6 +32,8 @@ pub struct Assessment {
     pub sections: Vec<(String, String)>,
     /// The signature block's lines (name, role).
     pub signature: Vec<String>,
+    /// The institution's logo, top right of the first page.
+    pub logo: Option<Logo>,
 }
 
 const PAGE_WIDTH: f32 = 595.0;
@@ -66,7 +71,7 @@ pub fn assessment_pdf(doc: &Assessment) -> Vec<u8> {
     for s in &doc.signature {
         lines.push(Line::new(s, Style::Body));
     }
-    render(&lines, &format!("{} {}", doc.title, doc.number))
+    render(&lines, &format!("{} {}", doc.title, doc.number), doc.logo.as_ref())
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -169,7 +174,7 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     out
 }
 
-fn render(lines: &[Line], title: &str) -> Vec<u8> {
+fn render(lines: &[Line], title: &str, logo: Option<&Logo>) -> Vec<u8> {
     // Pages: split where the next line would cross the bottom margin.
     let mut pages: Vec<&[Line]> = Vec::new();
     let (mut start, mut y) = (0, PAGE_HEIGHT - MARGIN);
@@ -197,13 +202,22 @@ fn render(lines: &[Line], title: &str) -> Vec<u8> {
     pdf.type1_font(regular).base_font(Name(b"Helvetica")).encoding_predefined(Name(b"WinAnsiEncoding"));
     pdf.type1_font(bold).base_font(Name(b"Helvetica-Bold")).encoding_predefined(Name(b"WinAnsiEncoding"));
     pdf.document_info(info).title(TextStr(title)).producer(TextStr("Mesa"));
-    for (page_lines, page_id) in pages.iter().zip(&page_ids) {
+    let image = Ref::new(first_page + 2 * pages.len() as i32);
+    for (i, (page_lines, page_id)) in pages.iter().zip(&page_ids).enumerate() {
         let content_id = Ref::new(page_id.get() + 1);
         let mut page = pdf.page(*page_id);
         page.parent(tree).media_box(Rect::new(0.0, 0.0, PAGE_WIDTH, PAGE_HEIGHT)).contents(content_id);
-        page.resources().fonts().pair(Name(b"F1"), regular).pair(Name(b"F2"), bold);
+        let mut resources = page.resources();
+        resources.fonts().pair(Name(b"F1"), regular).pair(Name(b"F2"), bold);
+        if i == 0 && logo.is_some() {
+            resources.x_objects().pair(Name(b"Logo"), image);
+        }
+        drop(resources);
         drop(page);
         let mut content = Content::new();
+        if let (0, Some(logo)) = (i, logo) {
+            logo.draw(&mut content, PAGE_WIDTH - MARGIN, PAGE_HEIGHT - MARGIN / 2.0);
+        }
         let mut y = PAGE_HEIGHT - MARGIN;
         for line in page_lines.iter() {
             y -= line.style.advance();
@@ -214,6 +228,9 @@ fn render(lines: &[Line], title: &str) -> Vec<u8> {
             content.begin_text().set_font(font, size).next_line(MARGIN, y).show(Str(&line.text)).end_text();
         }
         pdf.stream(content_id, &content.finish());
+    }
+    if let Some(logo) = logo {
+        logo.write(&mut pdf, image);
     }
     pdf.finish()
 }
@@ -231,7 +248,33 @@ mod tests {
             facts: vec![("Serial".into(), "CN12345".into()), ("Placa de inventario".into(), "IMP-1".into())],
             sections: vec![("Hallazgos".into(), findings.into()), ("Recomendación".into(), "Dar de baja".into())],
             signature: vec!["Ana Gómez".into(), "Técnica de soporte".into()],
+            logo: None,
         }
+    }
+
+    /// The image objects of a PDF: width, height, and whether it has a mask.
+    pub(crate) fn images(bytes: &[u8]) -> Vec<(i64, i64, bool)> {
+        let doc = lopdf::Document::load_mem(bytes).expect("a readable PDF");
+        doc.objects
+            .values()
+            .filter_map(|o| o.as_stream().ok())
+            .filter(|s| s.dict.get(b"Subtype").and_then(|v| v.as_name()).ok() == Some(b"Image".as_slice()))
+            .filter(|s| s.dict.get(b"ColorSpace").and_then(|v| v.as_name()).ok() == Some(b"DeviceRGB".as_slice()))
+            .map(|s| {
+                let n = |k: &[u8]| s.dict.get(k).and_then(|v| v.as_i64()).unwrap_or(-1);
+                (n(b"Width"), n(b"Height"), s.dict.has(b"SMask"))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_logo_is_an_image_on_the_first_page_only_and_the_text_stays() {
+        let mut doc = sample("Sin novedad.");
+        assert!(images(&assessment_pdf(&doc)).is_empty());
+        doc.logo = Some(Logo::from_png(&logo::tests::png_of(6, 3, Some(90))).unwrap());
+        let bytes = assessment_pdf(&doc);
+        assert_eq!(images(&bytes), vec![(6, 3, true)]);
+        assert!(text_of(&bytes).contains("Alcaldía Municipal de Funza"));
     }
 
     fn text_of(bytes: &[u8]) -> String {

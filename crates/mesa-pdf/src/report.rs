@@ -33,6 +33,8 @@ pub struct Report {
     /// E.g. "Periodo: 2026-11-01 – 2026-11-30".
     pub period_line: String,
     pub blocks: Vec<Block>,
+    /// The institution's logo, top right of the first page.
+    pub logo: Option<super::Logo>,
 }
 
 const BODY: f32 = 9.5;
@@ -217,13 +219,25 @@ pub fn report_pdf(doc: &Report) -> Vec<u8> {
     pdf.type1_font(regular).base_font(Name(b"Helvetica")).encoding_predefined(Name(b"WinAnsiEncoding"));
     pdf.type1_font(bold).base_font(Name(b"Helvetica-Bold")).encoding_predefined(Name(b"WinAnsiEncoding"));
     pdf.document_info(info).title(TextStr(&doc.title)).producer(TextStr("Mesa"));
-    for (content, page_id) in l.pages.into_iter().zip(&page_ids) {
+    let image = Ref::new(6 + 2 * page_ids.len() as i32);
+    if let Some(logo) = &doc.logo {
+        logo.draw(&mut l.pages[0], PAGE_WIDTH - MARGIN, PAGE_HEIGHT - MARGIN / 2.0);
+    }
+    for (i, (content, page_id)) in l.pages.into_iter().zip(&page_ids).enumerate() {
         let content_id = Ref::new(page_id.get() + 1);
         let mut page = pdf.page(*page_id);
         page.parent(tree).media_box(Rect::new(0.0, 0.0, PAGE_WIDTH, PAGE_HEIGHT)).contents(content_id);
-        page.resources().fonts().pair(Name(b"F1"), regular).pair(Name(b"F2"), bold);
+        let mut resources = page.resources();
+        resources.fonts().pair(Name(b"F1"), regular).pair(Name(b"F2"), bold);
+        if i == 0 && doc.logo.is_some() {
+            resources.x_objects().pair(Name(b"Logo"), image);
+        }
+        drop(resources);
         drop(page);
         pdf.stream(content_id, &content.finish());
+    }
+    if let Some(logo) = &doc.logo {
+        logo.write(&mut pdf, image);
     }
     pdf.finish()
 }
@@ -259,7 +273,19 @@ mod tests {
                     last: "2026-11-03".into(),
                 },
             ],
+            logo: None,
         }
+    }
+
+    #[test]
+    fn the_report_carries_the_logo_once_however_many_pages() {
+        let mut doc = sample(200);
+        doc.logo = Some(super::super::Logo::from_png(&crate::logo::tests::png_of(5, 2, None)).unwrap());
+        let bytes = report_pdf(&doc);
+        assert_eq!(crate::tests::images(&bytes), vec![(5, 2, false)]);
+        let pages = lopdf::Document::load_mem(&bytes).unwrap().get_pages().len();
+        assert!(pages > 1, "200 rows take more than a page");
+        assert!(text_of(&bytes).contains("Servicio 199"));
     }
 
     #[test]

@@ -55,7 +55,7 @@ pub async fn run(data: &DataConfig, args: ReportArgs) -> anyhow::Result<ExitCode
     let bytes = match args.format {
         ReportFormat::Csv => mesa_export::csv(&summary),
         ReportFormat::Xlsx => mesa_export::xlsx(&summary, lang).context("writing the spreadsheet")?,
-        ReportFormat::Pdf => mesa_export::pdf(&summary, lang),
+        ReportFormat::Pdf => mesa_export::pdf(&summary, lang, desk.document_logo().await.map_err(|e| anyhow!(e))?),
     };
     std::fs::write(&args.out, bytes).with_context(|| format!("writing {}", args.out.display()))?;
     println!("wrote {}", args.out.display());

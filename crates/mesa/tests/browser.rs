@@ -747,6 +747,23 @@ async fn the_maintenance_pages_pass_the_audit_and_fit_a_phone() {
     assert!(body_text(&c).await.contains("Reforzar el turno"));
     shot(&c, "indicators").await;
 
+    // The institution's logo (issue 17): uploaded as a PNG, then previewed.
+    c.goto(&format!("{base}/admin/institution")).await.unwrap();
+    wcag_audit(&c, "/admin/institution").await;
+    let file = test_db.data_path().join("logo.png");
+    let mut png_bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut png_bytes, 120, 40);
+    encoder.set_color(png::ColorType::Rgb);
+    let mut writer = encoder.write_header().unwrap();
+    writer.write_image_data(&[12u8, 70, 140].repeat(120 * 40)).unwrap();
+    drop(writer);
+    std::fs::write(&file, &png_bytes).unwrap();
+    c.find(Locator::Id("institution-logo-file")).await.unwrap().send_keys(file.to_str().unwrap()).await.unwrap();
+    submit(&c, "#institution-logo form button[type=submit]").await;
+    assert!(c.find(Locator::Css("#institution-logo img")).await.is_ok(), "the logo is previewed");
+    wcag_audit(&c, "/admin/institution with a logo").await;
+    shot(&c, "institution").await;
+
     // A plan with a date outside its year: the error, and what was typed stays.
     c.goto(&format!("{base}/maintenance/plans/new")).await.unwrap();
     wcag_audit(&c, "/maintenance/plans/new").await;
@@ -774,6 +791,7 @@ async fn the_maintenance_pages_pass_the_audit_and_fit_a_phone() {
         "/maintenance/plans/new",
         "/reports",
         "/indicators",
+        "/admin/institution",
     ] {
         c.goto(&format!("{base}{path}")).await.unwrap();
         assert_eq!(too_wide(&c).await, serde_json::json!([]), "{path} scrolls sideways on a phone");

@@ -53,5 +53,7 @@ mod maintenance;
 // Reports and the BI feed (issue 17).
 #[path = "end_to_end/indicators.rs"]
 mod indicators;
+#[path = "end_to_end/institution.rs"]
+mod institution;
 #[path = "end_to_end/reports.rs"]
 mod reports;

@@ -114,6 +114,7 @@ impl Desk {
         let date = |d: Option<chrono::NaiveDate>| d.map_or_else(|| "—".into(), |d| d.to_string());
         let doc = mesa_pdf::Assessment {
             institution: self.institution_name().await?,
+            logo: self.document_logo().await?,
             title: es("pdf.assessment.title"),
             number: assessment.number.clone(),
             date_line: format!(

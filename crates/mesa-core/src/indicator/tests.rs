@@ -144,6 +144,7 @@ fn indicator_fields_are_checked() {
     assert_eq!(field(IndicatorFields::parse("A", "n", "response_met_percent", -1.0, None)), "goal");
     assert_eq!(field(IndicatorFields::parse("A", "n", "response_met_percent", f64::NAN, None)), "goal");
     assert_eq!(field(IndicatorFields::parse("A", "n", "response_met_percent", 1.0, Some("up"))), "direction");
+    assert_eq!(field(IndicatorFields::parse("A", "n", "response_met_percent", 1.0, Some(""))), "direction");
     assert!(IndicatorFields::parse("A", "n", "solved_percent", 110.0, None).is_ok(), "solved per 100 opened");
     assert!(IndicatorFields::parse("A", "n", "median_resolution_hours", 500.0, None).is_ok());
 }

@@ -1,8 +1,11 @@
-//! The technical assessment ("concepto técnico") over HTTP (issue 15).
+//! The technical assessment ("concepto técnico") over HTTP (issue 15), and
+//! the institution's name and logo printed on documents.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use mesa_app::assets::{AssessmentInput, AssessmentView};
 use serde::{Deserialize, Serialize};
@@ -131,5 +134,34 @@ pub async fn put_institution(
     ApiJson(input): ApiJson<InstitutionIo>,
 ) -> Result<StatusCode, ApiError> {
     state.desk.set_institution_name(&auth.actor, &input.name).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The institution's logo as uploaded (PNG); 404 when none is set.
+#[utoipa::path(get, path = "/settings/logo", tag = "assets", security(("bearer" = [])),
+    responses((status = 200, description = "the logo", content_type = "image/png"),
+        (status = 404, description = "`not_found`: no logo is set")))]
+pub async fn get_logo(State(state): State<AppState>, _auth: Auth) -> Result<Response, ApiError> {
+    let png = state.desk.logo_png().await?.ok_or(mesa_app::AppError::NotFound("logo"))?;
+    Ok(([(header::CONTENT_TYPE, "image/png"), (header::CACHE_CONTROL, "private, no-cache")], png).into_response())
+}
+
+/// Sets the institution's logo, printed at the top of the report and the
+/// technical assessment (administrators only): the body is a PNG file of at
+/// most 256 KiB and 2,000 pixels a side. 422 `validation_failed` (field
+/// `logo`) for anything else.
+#[utoipa::path(put, path = "/settings/logo", tag = "assets", security(("bearer" = [])),
+    request_body(content = String, content_type = "image/png", description = "a PNG file"),
+    responses((status = 204), Forbidden))]
+pub async fn put_logo(State(state): State<AppState>, auth: Auth, body: Bytes) -> Result<StatusCode, ApiError> {
+    state.desk.set_logo(&auth.actor, &body).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Takes the logo away (administrators only).
+#[utoipa::path(delete, path = "/settings/logo", tag = "assets", security(("bearer" = [])),
+    responses((status = 204), Forbidden))]
+pub async fn delete_logo(State(state): State<AppState>, auth: Auth) -> Result<StatusCode, ApiError> {
+    state.desk.clear_logo(&auth.actor).await?;
     Ok(StatusCode::NO_CONTENT)
 }

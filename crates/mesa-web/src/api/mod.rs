@@ -128,6 +128,7 @@ fn vendor_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(assessments::write_assessment))
         .routes(routes!(assessments::confirm_assessment))
         .routes(routes!(assessments::get_institution, assessments::put_institution))
+        .routes(routes!(assessments::get_logo, assessments::put_logo, assessments::delete_logo))
 }
 
 /// Surveys and knowledge (issue 16), kept apart so it merges as one block.

@@ -200,7 +200,8 @@ pub async fn create_indicator(
         name: f.name.clone(),
         formula: f.formula.clone(),
         goal,
-        direction: Some(f.direction.clone()),
+        // "As the formula suggests" is the empty choice.
+        direction: Some(f.direction.clone()).filter(|d| !d.is_empty()),
         archived: false,
     };
     match state.desk.create_indicator(&viewer.0.actor, &input).await {

@@ -15,6 +15,8 @@ mod qr;
 mod reports;
 // Indicators and improvement actions (issue 17).
 mod indicators;
+// The institution's name and logo on documents (issue 17).
+mod admin_institution;
 mod routing;
 mod session;
 mod surveys;
@@ -218,6 +220,9 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/directory", post(admin::add_item))
         .route("/admin/services", post(admin::add_service))
         .route("/admin/calendars", get(admin_calendar::index).post(admin_calendar::save))
+        .route("/admin/institution", get(admin_institution::index).post(admin_institution::save_name))
+        .route("/admin/institution/logo", post(admin_institution::save_logo))
+        .route("/admin/institution/logo.png", get(admin_institution::logo))
         .route("/admin/routing", get(admin_routing::index))
         .route("/admin/routing/place", post(admin_routing::place))
         .route("/admin/routing/service", post(admin_routing::service))

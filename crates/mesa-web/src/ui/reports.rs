@@ -107,7 +107,7 @@ pub async fn summary_xlsx(
 
 pub async fn summary_pdf(State(state): State<AppState>, reader: Reader, RawQuery(raw): RawQuery) -> UiResult<Response> {
     let (summary, name) = download(&state, &reader, raw.as_deref(), "pdf").await?;
-    Ok(attachment("application/pdf", &name, mesa_export::pdf(&summary, reader.lang)))
+    Ok(attachment("application/pdf", &name, mesa_export::pdf(&summary, reader.lang, state.desk.document_logo().await?)))
 }
 
 /// Text for SVG and HTML: `&`, `<`, `>` and quotes escaped.

@@ -194,6 +194,9 @@ async fn every_route_but_health_and_the_api_document_needs_a_valid_token() {
         ("GET", "/api/v1/improvement-actions".to_owned()),
         ("POST", "/api/v1/improvement-actions".to_owned()),
         ("POST", "/api/v1/improvement-actions/1/status".to_owned()),
+        ("GET", "/api/v1/settings/logo".to_owned()),
+        ("PUT", "/api/v1/settings/logo".to_owned()),
+        ("DELETE", "/api/v1/settings/logo".to_owned()),
     ];
     let forged = format!("mesa_{}", "0".repeat(64));
     for (method, path) in routes {
