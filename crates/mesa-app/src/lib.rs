@@ -39,7 +39,7 @@ pub use calendars::{CalendarEntry, MAX_HISTORY};
 pub use catalog::{ItemChanges, ServiceChanges};
 pub use directory::{NewServiceInput, UserChanges};
 pub use error::{AppError, AppResult};
-pub use mail::{IngestOutcome, MailIdentity, MailSettings, SenderPolicy};
+pub use mail::{IngestOutcome, MAX_THANKS_CHARS, MAX_THANKS_PHRASES, MailIdentity, MailSettings, SenderPolicy};
 pub use mesa_store::{
     Absence, Attachment, Backend, BlobStore, Directory, DirectoryItem, Entry, HistoryRecord, InboxMessage, MailVerdict,
     MailboxRow, OutboxMail, PlaceKind, Service, ServiceRouting, SettingsChange, SlaFilter, SortOrder, Store,

@@ -1,6 +1,7 @@
 //! Ticket use cases: open, read, list, reply, assign, move, attach.
 
 use chrono::{DateTime, Utc};
+use mesa_core::courtesy::only_thanks;
 use mesa_core::lifecycle::{self, Change, TransitionInput};
 use mesa_core::sla::{SlaStamp, SlaStatus};
 use mesa_core::ticket::{Level, TicketText, limits};
@@ -472,6 +473,7 @@ impl Desk {
     /// Adds a public reply or an internal note.
     pub async fn reply(&self, actor: &Actor, number: i64, body: &str, internal: bool) -> AppResult<Entry> {
         let body = required_text("body", body, limits::ENTRY_BODY)?;
+        let phrases = self.mail_settings().await?.thanks_phrases;
         let (view, entry_id) = self
             .change_ticket(actor, number, |view| {
                 let t = &view.ticket;
@@ -495,7 +497,16 @@ impl Desk {
                 }
                 let field = if internal { "internal_note" } else { "public_reply" };
                 let mut history = vec![(Change::new(field, None, Some(excerpt(&body))), internal)];
-                history.extend(lifecycle::diff(t, &next).into_iter().map(|c| (c, false)));
+                // An objection to a solution reopens the ticket, so that it
+                // is not closed automatically; a thank-you does not.
+                let requester_public = !internal && t.requester_id == actor.user_id;
+                if requester_public && t.status == Status::Solved && !only_thanks(&body, &phrases) {
+                    let (reopened, changes) = lifecycle::plan(t, Role::Agent, objection(), Utc::now())?;
+                    next = reopened;
+                    history.extend(changes.into_iter().map(|c| (c, false)));
+                } else {
+                    history.extend(lifecycle::diff(t, &next).into_iter().map(|c| (c, false)));
+                }
                 let entry = NewEntry { author_id: actor.user_id, internal, body: body.clone(), source_mail_id: None };
                 Ok(Planned { ticket: next, entry: Some(entry), history })
             })
@@ -739,6 +750,16 @@ pub(crate) fn excerpt(body: &str) -> String {
 pub(crate) fn sanitize_filename(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or(raw);
     base.chars().filter(|c| !c.is_control() && !matches!(c, '"' | '\'')).collect::<String>().trim().to_owned()
+}
+
+/// The move a requester's objection to a solution makes: back to work, with
+/// the reason the history shows.
+pub(crate) fn objection() -> TransitionInput {
+    TransitionInput {
+        to: Some(Status::InProgress),
+        reason: Some(mesa_core::labels::text(mesa_core::Lang::default(), "ticket.requester_objected").to_owned()),
+        ..Default::default()
+    }
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub mod access;
 pub mod account;
 pub mod automation;
 pub mod calendar;
+pub mod courtesy;
 pub mod labels;
 pub mod lifecycle;
 pub mod people;

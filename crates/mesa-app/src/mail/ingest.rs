@@ -504,6 +504,7 @@ impl Desk {
         let staff = author.role.is_staff();
         let reopen = reopen && kind.changes_ticket;
         let sender = mail.author().cloned();
+        let phrases = self.mail_settings().await?.thanks_phrases;
         let mut current = view;
         for attempt in 0..WRITE_ATTEMPTS {
             if attempt > 0 {
@@ -525,9 +526,15 @@ impl Desk {
                 };
                 let (next, changes) = lifecycle::plan(t, Role::Agent, input, now)?;
                 (next, changes.into_iter().map(|c| (c, false)).collect::<Vec<_>>())
+            } else if objects(t, author, &kind, &phrases) {
+                // The requester answers a solution with an objection: back to
+                // work, so that the automatic close does not take it.
+                let (next, changes) = lifecycle::plan(t, Role::Agent, crate::tickets::objection(), now)?;
+                (next, changes.into_iter().map(|c| (c, false)).collect::<Vec<_>>())
             } else {
                 (t.clone(), Vec::new())
             };
+            let reopened = next.status != t.status && matches!(t.status, Status::Closed | Status::Solved);
             if staff && kind.changes_ticket {
                 let before = next.clone();
                 next.status = lifecycle::after_staff_reply(next.status);
@@ -562,7 +569,7 @@ impl Desk {
                     ));
                 }
             }
-            let outcome = if reopen { Joined::Reopened } else { Joined::Appended };
+            let outcome = if reopen || reopened { Joined::Reopened } else { Joined::Appended };
             let finished = Finished::joined(outcome, &after, kind.admits_participants, !trust.reused_message_id);
             let result = inbox_result(Some(mail), &finished, &context.own);
             let writes = MailWrites {
@@ -767,4 +774,14 @@ fn extension_for(content_type: &str) -> &'static str {
         "message/rfc822" => "eml",
         _ => "bin",
     }
+}
+
+/// Whether a message is its requester's objection to a solved ticket: a
+/// public reply that is not only a courtesy (`mesa_core::courtesy`).
+fn objects(t: &Ticket, author: &User, kind: &EntryKind, phrases: &[String]) -> bool {
+    t.status == Status::Solved
+        && author.id == t.requester_id
+        && kind.changes_ticket
+        && !kind.internal
+        && !mesa_core::courtesy::only_thanks(&kind.body, phrases)
 }

@@ -22,7 +22,7 @@ use mesa_store::StoreError;
 pub use ingest::IngestOutcome;
 pub use mailboxes::{MailboxInput, MailboxToken};
 pub(crate) use notify::Notice;
-pub use settings::{MAIL_SETTINGS_KEY, MailSettings, SenderPolicy};
+pub use settings::{MAIL_SETTINGS_KEY, MAX_THANKS_CHARS, MAX_THANKS_PHRASES, MailSettings, SenderPolicy};
 pub use templates::{Template, TemplateOverrides};
 
 use crate::{AppError, AppResult, Desk};

@@ -33,7 +33,14 @@ pub struct MailSettings {
     pub authentication: SenderPolicy,
     /// Per mailbox (an IMAP mailbox's name, or the name `mail ingest` gets).
     pub mailbox_authentication: BTreeMap<String, SenderPolicy>,
+    /// A requester's public reply to a solved ticket reopens it unless it is
+    /// only one of these courtesies (`mesa_core::courtesy`).
+    pub thanks_phrases: Vec<String>,
 }
+
+/// The most courtesy phrases, and the longest one.
+pub const MAX_THANKS_PHRASES: usize = 50;
+pub const MAX_THANKS_CHARS: usize = 100;
 
 /// How one mailbox authenticates senders (issue 11).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,6 +107,7 @@ impl Default for MailSettings {
             notify_agents: true,
             authentication: SenderPolicy::default(),
             mailbox_authentication: BTreeMap::new(),
+            thanks_phrases: mesa_core::courtesy::DEFAULT_THANKS.iter().map(|p| p.to_string()).collect(),
         }
     }
 }
@@ -125,6 +133,15 @@ impl MailSettings {
         }
         if self.auto_replies_per_hour > 1000 {
             return Err(FieldError::new("auto_replies_per_hour", "out_of_range", "auto_replies_per_hour is 0 to 1000"));
+        }
+        let bad_phrase =
+            |p: &String| p.trim().is_empty() || p.chars().count() > MAX_THANKS_CHARS || p.chars().any(char::is_control);
+        if self.thanks_phrases.len() > MAX_THANKS_PHRASES || self.thanks_phrases.iter().any(bad_phrase) {
+            return Err(FieldError::new(
+                "thanks_phrases",
+                "invalid",
+                format!("up to {MAX_THANKS_PHRASES} phrases of one line and 1 to {MAX_THANKS_CHARS} characters"),
+            ));
         }
         self.authentication.check()?;
         for policy in self.mailbox_authentication.values() {

@@ -138,6 +138,15 @@ pub async fn save_settings(State(state): State<AppState>, viewer: Viewer, Form(f
             },
             // Per-mailbox policies are set through the API; the form keeps them.
             mailbox_authentication: current.mailbox_authentication,
+            thanks_phrases: match f.contains_key("thanks_phrases") {
+                true => field(&f, "thanks_phrases")
+                    .lines()
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                false => current.thanks_phrases,
+            },
         };
         state.desk.set_mail_settings(&viewer.0.actor, &settings).await
     }

@@ -318,3 +318,35 @@ async fn the_openapi_document_is_generated_from_the_routes() {
     }
     assert!(doc["components"]["schemas"]["TicketOut"].is_object());
 }
+
+// Issue 13: the requester's answer to a solution in the web or the API
+// reopens the ticket unless it only thanks (the desk's phrases).
+#[tokio::test]
+async fn a_requesters_objection_reopens_a_solved_ticket_and_thanks_do_not() {
+    for db in databases() {
+        let desk = Desk::start(db).await;
+        let n = desk.open(&desk.ana, "Impresora", "No imprime").await;
+        let (s, _) = desk.transition(&desk.agent, n, json!({"to": "solved", "resolution": "Se cambió el tóner"})).await;
+        assert_eq!(s, StatusCode::OK);
+        let replies = format!("/api/v1/tickets/{n}/replies");
+        let (s, _) = desk.post(&desk.ana, &replies, json!({"body": "Ok, gracias. Ana"})).await;
+        assert_eq!(s, StatusCode::CREATED);
+        let (_, t) = desk.get(&desk.agent, &format!("/api/v1/tickets/{n}")).await;
+        assert_eq!(t["status"], "solved", "thanks leave it solved");
+        // The desk's own phrases: "de acuerdo" becomes a courtesy.
+        let (_, mut mail) = desk.get(&desk.admin, "/api/v1/settings/mail").await;
+        mail["thanks_phrases"] = json!(["de acuerdo"]);
+        let (s, body) = desk.post_put("PUT", &desk.admin, "/api/v1/settings/mail", mail).await;
+        assert_eq!(s, StatusCode::NO_CONTENT, "{body}");
+        let (s, _) = desk.post(&desk.ana, &replies, json!({"body": "De acuerdo."})).await;
+        assert_eq!(s, StatusCode::CREATED);
+        let (_, t) = desk.get(&desk.agent, &format!("/api/v1/tickets/{n}")).await;
+        assert_eq!(t["status"], "solved");
+        let (s, _) = desk.post(&desk.ana, &replies, json!({"body": "Sigue saliendo en blanco"})).await;
+        assert_eq!(s, StatusCode::CREATED);
+        let (_, t) = desk.get(&desk.agent, &format!("/api/v1/tickets/{n}")).await;
+        assert_eq!(t["status"], "in_progress", "an objection reopens it");
+        let (_, history) = desk.get(&desk.agent, &format!("/api/v1/tickets/{n}/history")).await;
+        assert!(history.to_string().contains("el solicitante respondió a la solución"), "{history}");
+    }
+}

@@ -118,3 +118,53 @@ async fn a_crash_at_any_step_neither_loses_nor_duplicates_the_message() {
         assert_eq!(acks, 1, "{kind:?}: acknowledged once");
     }
 }
+
+/// A reply by José to ticket 1 (by its tag) saying `body`.
+fn reply_saying(id: &str, body: &str) -> Vec<u8> {
+    format!(
+        "From: =?ISO-8859-1?Q?Jos=E9_P=E9rez?= <jose.perez@villaesperanza.gov.co>\r\nTo: {SUPPORT}\r\n\
+         Subject: Re: [#1] Computador no enciende\r\nMessage-ID: <{id}>\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n\r\nEl lun, Mesa escribió:\r\n> Solucionado.\r\n"
+    )
+    .into_bytes()
+}
+
+// Issue 13: a requester's answer to a solution by mail stops the automatic
+// close when it objects, and not when it only thanks.
+#[tokio::test]
+async fn an_objection_by_mail_reopens_a_solved_ticket_and_a_thank_you_does_not() {
+    for kind in databases() {
+        let db = TestDb::new(kind).await;
+        assert_eq!(
+            last_line(&ingest(&db, &message("ob-1@villaesperanza.gov.co", "", "Computador no enciende"), &[])),
+            "created 1"
+        );
+        let desk = open(&db).await;
+        let agent = desk
+            .add_user(None, "tecnica@villaesperanza.gov.co", "Técnica", mesa_core::Role::Agent, None)
+            .await
+            .unwrap();
+        let actor = mesa_core::Actor { user_id: agent.id, role: agent.role };
+        let solve = || mesa_core::lifecycle::TransitionInput {
+            to: Some(mesa_core::Status::Solved),
+            resolution: Some("Se cambió la fuente".into()),
+            ..Default::default()
+        };
+        desk.transition(&actor, 1, solve()).await.unwrap();
+
+        let thanks = reply_saying("ob-2@villaesperanza.gov.co", "¡Muchas gracias!\r\n--\r\nJosé");
+        assert_eq!(last_line(&ingest(&db, &thanks, &[])), "appended 1");
+        let status = |desk: &mesa_app::Desk| {
+            let store = desk.store().clone();
+            async move { store.ticket_by_number(1).await.unwrap().ticket.status }
+        };
+        assert_eq!(status(&desk).await, mesa_core::Status::Solved, "{kind:?}: a thank-you leaves it solved");
+
+        let objection = reply_saying("ob-3@villaesperanza.gov.co", "Gracias, pero sigue sin encender.");
+        assert_eq!(last_line(&ingest(&db, &objection, &[])), "appended 1");
+        assert_eq!(status(&desk).await, mesa_core::Status::InProgress, "{kind:?}: an objection reopens it");
+        let history = desk.history(&actor, 1).await.unwrap();
+        let reason = history.iter().find(|h| h.field == "rejection_reason").and_then(|h| h.after_value.clone());
+        assert_eq!(reason.as_deref(), Some("el solicitante respondió a la solución"));
+    }
+}

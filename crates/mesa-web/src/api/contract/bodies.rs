@@ -68,6 +68,23 @@ pub struct MailSettingsDoc {
     /// Mailbox name → its own sender policy.
     #[schema(value_type = Object)]
     mailbox_authentication: serde_json::Value,
+    /// A requester's public reply to a solved ticket reopens it unless it is
+    /// only one of these courtesies (e.g. `gracias`, `ok gracias`), folded,
+    /// with up to three more words and no question.
+    #[schema(schema_with = thanks_phrases)]
+    thanks_phrases: Vec<String>,
+}
+
+/// Up to 50 phrases, each one line of 1 to 100 characters.
+fn thanks_phrases() -> utoipa::openapi::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    let phrase = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(mesa_app::MAX_THANKS_CHARS))
+        .pattern(Some(r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"))
+        .build();
+    ArrayBuilder::new().items(phrase).max_items(Some(mesa_app::MAX_THANKS_PHRASES)).build()
 }
 
 // The documented defaults are the real ones.
@@ -106,6 +123,7 @@ impl Default for MailSettingsDoc {
             notify_agents: d.notify_agents,
             authentication: serde_json::to_value(&d.authentication).unwrap_or_default(),
             mailbox_authentication: serde_json::to_value(&d.mailbox_authentication).unwrap_or_default(),
+            thanks_phrases: d.thanks_phrases,
         }
     }
 }
