@@ -222,6 +222,21 @@ impl Store {
     /// Open tickets per assignee and priority, for the given agents (from
     /// the counts the triggers of migration 0017 keep).
     #[tracing::instrument(skip_all)]
+    /// Every agent's open tickets by priority (the whole `agent_open_load`
+    /// table: a few rows per agent), read in one go beside the agents.
+    pub async fn open_load_all(&self) -> StoreResult<HashMap<i64, Vec<(Priority, i64)>>> {
+        let rows: Vec<(i64, String, i64)> = with_pool!(self, read, |pool| sqlx::query_as(
+            "SELECT assignee_id, priority, tickets FROM agent_open_load WHERE tickets > 0"
+        )
+        .fetch_all(pool)
+        .await)?;
+        let mut out: HashMap<i64, Vec<(Priority, i64)>> = HashMap::new();
+        for (agent, priority, n) in rows {
+            out.entry(agent).or_default().push((Priority::parse(&priority)?, n));
+        }
+        Ok(out)
+    }
+
     pub async fn open_load(&self, agent_ids: &[i64]) -> StoreResult<HashMap<i64, Vec<(Priority, i64)>>> {
         if agent_ids.is_empty() {
             return Ok(HashMap::new());
