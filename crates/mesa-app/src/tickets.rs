@@ -97,6 +97,8 @@ pub struct ListQuery {
     /// Only the tickets waiting for the actor's authorisation ("Por autorizar").
     pub awaiting_my_authorization: bool,
     pub channel: Option<Channel>,
+    /// Only the tickets on hold for this reason.
+    pub hold_reason: Option<mesa_core::HoldReason>,
 }
 
 pub const MAX_PER_PAGE: u32 = 100;
@@ -388,6 +390,7 @@ impl Desk {
             hide_security_incidents: self.hides_security_incidents(actor).await?,
             awaiting_approver: query.awaiting_my_authorization.then_some(actor.user_id),
             channel: query.channel,
+            hold_reason: query.hold_reason,
         };
         let (views, total) = self.store.list_tickets(&filter).await?;
         let clocks = self.sla_of_views(&views).await?;

@@ -47,6 +47,8 @@ pub struct TicketFilter {
     pub awaiting_approver: Option<i64>,
     /// Only tickets that came by this channel.
     pub channel: Option<mesa_core::Channel>,
+    /// Only tickets on hold for this reason (issue 13).
+    pub hold_reason: Option<mesa_core::HoldReason>,
 }
 
 /// How many tickets a list matches in all.
@@ -256,6 +258,10 @@ impl Store {
         if let Some(c) = filter.channel {
             clauses.push(format!("t.channel = {}", next(Arg::Text(c.as_str().into()), &mut args)));
         }
+        if let Some(r) = filter.hold_reason {
+            let reason = next(Arg::Text(r.as_str().into()), &mut args);
+            clauses.push(format!("t.status = 'on_hold' AND t.hold_reason = {reason}"));
+        }
         if let Some(sla) = filter.sla {
             let now = next(Arg::Time(filter.now.unwrap_or_else(Utc::now)), &mut args);
             // Running clocks only: the store keeps due instants of those alone.
@@ -310,6 +316,7 @@ fn statuses_and_terms_only(filter: &TicketFilter) -> bool {
             hide_security_incidents: false,
             awaiting_approver: None,
             channel: None,
+            hold_reason: None,
             ..
         }
     )

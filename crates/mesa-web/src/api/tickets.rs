@@ -12,7 +12,7 @@ use mesa_app::{SlaFilter, SortOrder};
 use mesa_core::lifecycle::TransitionInput;
 use mesa_core::sla::{Clock, SlaStatus};
 use mesa_core::ticket::TicketText;
-use mesa_core::{Channel, Outcome, Priority, Status, TicketType};
+use mesa_core::{Channel, HoldReason, Outcome, Priority, Status, TicketType};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -344,6 +344,10 @@ pub struct ListParams {
     /// Only the tickets that came by this channel.
     #[param(schema_with = fields::channel_filter)]
     channel: Option<String>,
+    /// Only the tickets on hold for this reason: `vendor`, `warranty`,
+    /// `requester`, `authorization` or `other`.
+    #[param(schema_with = fields::hold_reason_filter)]
+    hold_reason: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -385,6 +389,7 @@ pub async fn list_tickets(
         sort,
         awaiting_my_authorization: params.awaiting_authorization.unwrap_or(false),
         channel: parsed(params.channel.as_deref().filter(|c| !c.is_empty()), Channel::parse)?,
+        hold_reason: parsed(params.hold_reason.as_deref().filter(|r| !r.is_empty()), HoldReason::parse)?,
         ..ListQuery::default()
     };
     let (items, total) = state.desk.list_tickets(&auth.actor, query).await?;

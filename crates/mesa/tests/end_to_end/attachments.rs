@@ -106,3 +106,18 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[tokio::test]
+async fn an_upload_with_a_part_of_another_name_is_refused_whole() {
+    for db in databases() {
+        let desk = Desk::start(db).await;
+        let n = desk.open(&desk.ana, "Factura", "Adjunto").await;
+        let url = desk.server.url(&format!("/api/v1/tickets/{n}/attachments"));
+        let mixed = form("a.txt", b"hola".to_vec(), "text/plain").part("other", Part::text("x"));
+        let res = desk.http.post(&url).bearer_auth(&desk.ana).multipart(mixed).send().await.unwrap();
+        let (status, body) = split(res).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("file")));
+        let (_, ticket) = desk.get(&desk.ana, &format!("/api/v1/tickets/{n}")).await;
+        assert_eq!(ticket["attachments"].as_array().map(Vec::len).unwrap_or(0), 0, "nothing was kept: {ticket}");
+    }
+}

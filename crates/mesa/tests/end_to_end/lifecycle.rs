@@ -350,3 +350,36 @@ async fn a_requesters_objection_reopens_a_solved_ticket_and_thanks_do_not() {
         assert!(history.to_string().contains("el solicitante respondió a la solución"), "{history}");
     }
 }
+
+// Issue 13: the on-hold queue filtered by why the tickets wait.
+#[tokio::test]
+async fn the_on_hold_queue_filters_by_hold_reason() {
+    for db in databases() {
+        let desk = Desk::start(db).await;
+        let resume_at = (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339();
+        let mut held = Vec::new();
+        for reason in ["vendor", "warranty", "vendor"] {
+            let n = desk.open(&desk.ana, "Equipo", "Detalle").await;
+            let hold = json!({"to": "on_hold", "reason": reason, "resume_at": resume_at});
+            let (s, body) = desk.transition(&desk.agent, n, hold).await;
+            assert_eq!(s, StatusCode::OK, "{body}");
+            held.push(n);
+        }
+        desk.open(&desk.ana, "Sin espera", "Abierto").await;
+        let numbers = |list: &serde_json::Value| -> Vec<i64> {
+            let mut n: Vec<i64> =
+                list["items"].as_array().unwrap().iter().map(|t| t["number"].as_i64().unwrap()).collect();
+            n.sort();
+            n
+        };
+        let (s, vendor) = desk.get(&desk.agent, "/api/v1/tickets?hold_reason=vendor").await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!((numbers(&vendor), vendor["total"].as_i64()), (vec![held[0], held[2]], Some(2)));
+        let (_, warranty) = desk.get(&desk.agent, "/api/v1/tickets?status=on_hold&hold_reason=warranty").await;
+        assert_eq!(numbers(&warranty), vec![held[1]]);
+        let (_, all) = desk.get(&desk.agent, "/api/v1/tickets?hold_reason=").await;
+        assert_eq!(all["total"], 4, "empty is no filter");
+        let (s, body) = desk.get(&desk.agent, "/api/v1/tickets?hold_reason=lunch").await;
+        assert_eq!((s, code(&body)), (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"));
+    }
+}

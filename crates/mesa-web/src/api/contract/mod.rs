@@ -216,6 +216,9 @@ pub mod fields {
     pub fn channel_filter() -> RefOr<Schema> {
         choice(&mesa_core::Channel::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>())
     }
+    pub fn hold_reason_filter() -> RefOr<Schema> {
+        choice(&HoldReason::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>())
+    }
     pub fn hold_reason() -> RefOr<Schema> {
         names(HoldReason::ALL.iter().map(|v| v.as_str()), false)
     }

@@ -34,6 +34,9 @@ pub struct ListParams {
     /// `aaaa-mm-dd`, in the desk's time zone, both inclusive.
     from: Option<String>,
     to: Option<String>,
+    /// How the ticket reached the desk, and why it waits (issue 13).
+    channel: Option<String>,
+    hold_reason: Option<String>,
     page: Option<u32>,
 }
 
@@ -53,6 +56,8 @@ struct ListPage {
     queues: Vec<(&'static str, &'static str)>,
     statuses: Vec<(&'static str, String)>,
     priorities: Vec<(&'static str, String)>,
+    channels: Vec<(&'static str, String)>,
+    hold_reasons: Vec<(&'static str, String)>,
     services: Vec<Service>,
     departments: Vec<DirectoryItem>,
     buildings: Vec<DirectoryItem>,
@@ -109,6 +114,9 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer, Query(f): Query
         query.statuses = vec![Status::parse(s)?];
     }
     query.priority = f.priority.as_deref().filter(|s| !s.is_empty()).map(Priority::parse).transpose()?;
+    query.channel = f.channel.as_deref().filter(|s| !s.is_empty()).map(mesa_core::Channel::parse).transpose()?;
+    query.hold_reason =
+        f.hold_reason.as_deref().filter(|s| !s.is_empty()).map(mesa_core::HoldReason::parse).transpose()?;
     query.service_id = id(&f.service);
     query.department_id = id(&f.department);
     query.building_id = id(&f.building);
@@ -152,6 +160,8 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer, Query(f): Query
         ("sort", f.sort.clone()),
         ("from", f.from.clone()),
         ("to", f.to.clone()),
+        ("channel", f.channel.clone()),
+        ("hold_reason", f.hold_reason.clone()),
     ] {
         if let Some(v) = v.filter(|v| !v.is_empty()) {
             keep.push(format!("{k}={}", urlencode(&v)));
@@ -165,6 +175,8 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer, Query(f): Query
         queues: QUEUES.iter().map(|q| (*q, tr.t(&format!("ui.queue.{q}")))).collect(),
         statuses: Status::ALL.iter().map(|s| (s.as_str(), tr.label(s))).collect(),
         priorities: Priority::ALL.iter().map(|p| (p.as_str(), tr.label(p))).collect(),
+        channels: mesa_core::Channel::ALL.iter().map(|v| (v.as_str(), tr.label(v))).collect(),
+        hold_reasons: mesa_core::HoldReason::ALL.iter().map(|v| (v.as_str(), tr.label(v))).collect(),
         services: state.desk.list_services().await?,
         departments: state.desk.list_items(Directory::Departments).await?,
         buildings: state.desk.list_items(Directory::Buildings).await?,
