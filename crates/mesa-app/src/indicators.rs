@@ -73,11 +73,6 @@ pub struct ActionInput {
     pub due_date: String,
 }
 
-/// Indicators and actions are read by staff and managers.
-fn require_read(actor: &Actor) -> AppResult<()> {
-    if actor.sees_internal() { Ok(()) } else { Err(AppError::forbidden("staff only")) }
-}
-
 fn require_admin(actor: &Actor) -> AppResult<()> {
     if actor.role == Role::Admin { Ok(()) } else { Err(AppError::forbidden("only administrators define indicators")) }
 }
@@ -131,12 +126,12 @@ fn check(input: &IndicatorInput) -> AppResult<IndicatorFields> {
 impl Desk {
     /// The indicators, archived ones too when asked.
     pub async fn indicators(&self, actor: &Actor, include_archived: bool) -> AppResult<Vec<Indicator>> {
-        require_read(actor)?;
+        crate::internal_readers_only(actor)?;
         self.store.indicators(include_archived).await?.into_iter().map(indicator_of).collect()
     }
 
     pub async fn indicator(&self, actor: &Actor, id: i64) -> AppResult<Indicator> {
-        require_read(actor)?;
+        crate::internal_readers_only(actor)?;
         indicator_of(self.store.indicator(id).await.map_err(code_taken)?)
     }
 
@@ -164,7 +159,7 @@ impl Desk {
 
     /// Each active indicator's value for `month`, from the month's report.
     pub async fn indicator_values(&self, actor: &Actor, month: Month) -> AppResult<MonthValues> {
-        require_read(actor)?;
+        crate::internal_readers_only(actor)?;
         let indicators = self.indicators(actor, false).await?;
         let summary = self.month_summary(actor, month).await?;
         let filter = ActionFilter { month: Some(month.to_string()), ..Default::default() };
@@ -259,7 +254,7 @@ impl Desk {
 
     /// The actions `filter` asks for.
     pub async fn improvement_actions(&self, actor: &Actor, filter: &ActionFilter) -> AppResult<Vec<ActionRow>> {
-        require_read(actor)?;
+        crate::internal_readers_only(actor)?;
         if let Some(s) = &filter.status {
             ActionStatus::parse(s)?;
         }

@@ -476,7 +476,7 @@ impl Desk {
     /// Adds a public reply or an internal note.
     pub async fn reply(&self, actor: &Actor, number: i64, body: &str, internal: bool) -> AppResult<Entry> {
         let body = required_text("body", body, limits::ENTRY_BODY)?;
-        let phrases = self.mail_settings().await?.thanks_phrases;
+        let context = self.mail_context().await?;
         let (view, entry_id) = self
             .change_ticket(actor, number, |view| {
                 let t = &view.ticket;
@@ -500,11 +500,9 @@ impl Desk {
                 }
                 let field = if internal { "internal_note" } else { "public_reply" };
                 let mut history = vec![(Change::new(field, None, Some(excerpt(&body))), internal)];
-                // An objection to a solution reopens the ticket, so that it
-                // is not closed automatically; a thank-you does not.
-                let requester_public = !internal && t.requester_id == actor.user_id;
-                if requester_public && t.status == Status::Solved && !only_thanks(&body, &phrases) {
-                    let (reopened, changes) = lifecycle::plan(t, Role::Agent, objection(), Utc::now())?;
+                let thanks = &context.settings.thanks_phrases;
+                if !internal && let Some((reopened, changes)) = objection(t, actor.user_id, &body, thanks, Utc::now())?
+                {
                     next = reopened;
                     history.extend(changes.into_iter().map(|c| (c, false)));
                 } else {
@@ -755,14 +753,26 @@ pub(crate) fn sanitize_filename(raw: &str) -> String {
     base.chars().filter(|c| !c.is_control() && !matches!(c, '"' | '\'')).collect::<String>().trim().to_owned()
 }
 
-/// The move a requester's objection to a solution makes: back to work, with
-/// the reason the history shows.
-pub(crate) fn objection() -> TransitionInput {
-    TransitionInput {
+/// A requester's objection to a solution (web, API and mail): their public
+/// reply `body` to a solved ticket that is not only a courtesy by `thanks`
+/// moves it back to work, with the reason the history shows, so that the
+/// automatic close does not take it. `None` when the reply changes nothing.
+pub(crate) fn objection(
+    t: &Ticket,
+    author_id: i64,
+    body: &str,
+    thanks: &[String],
+    now: DateTime<Utc>,
+) -> Result<Option<(Ticket, Vec<Change>)>, lifecycle::TransitionError> {
+    if t.status != Status::Solved || t.requester_id != author_id || only_thanks(body, thanks) {
+        return Ok(None);
+    }
+    let input = TransitionInput {
         to: Some(Status::InProgress),
         reason: Some(mesa_core::labels::text(mesa_core::Lang::default(), "ticket.requester_objected").to_owned()),
         ..Default::default()
-    }
+    };
+    lifecycle::plan(t, Role::Agent, input, now).map(Some)
 }
 
 #[cfg(test)]

@@ -68,21 +68,22 @@ fn own_text(reply: &str) -> String {
         .join(" ")
 }
 
-/// The reply's own words, folded, letters and digits only.
-fn words(reply: &str) -> Vec<String> {
-    fold(&own_text(reply)).split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_owned).collect()
+/// The words of `text`, folded, letters and digits only.
+fn words(text: &str) -> Vec<String> {
+    fold(text).split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_owned).collect()
 }
 
 /// Whether `reply` is only a courtesy by `phrases`.
 pub fn only_thanks(reply: &str, phrases: &[String]) -> bool {
-    if own_text(reply).contains('?') {
+    let own = own_text(reply);
+    if own.contains('?') {
         return false;
     }
-    let said = words(reply);
+    let said = words(&own);
     if said.is_empty() {
         return true;
     }
-    phrases.iter().map(|p| words(p)).filter(|p| !p.is_empty()).any(|phrase| {
+    phrases.iter().map(|p| words(&own_text(p))).filter(|p| !p.is_empty()).any(|phrase| {
         said.starts_with(&phrase)
             && said.len() - phrase.len() <= MAX_EXTRA_WORDS
             && !said[phrase.len()..].iter().any(|w| OBJECTION.contains(&w.as_str()))

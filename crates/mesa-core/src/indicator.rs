@@ -5,7 +5,7 @@
 
 use chrono::{Datelike, Months, NaiveDate};
 
-use crate::report::Summary;
+use crate::report::{Summary, percent_of};
 use crate::validate::{FieldError, optional_text, required_text};
 
 pub mod limits {
@@ -58,10 +58,6 @@ named_enum!(
     }
 );
 
-fn percent(part: f64, whole: f64) -> Option<f64> {
-    (whole > 0.0).then(|| round1(part * 100.0 / whole))
-}
-
 fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
@@ -76,7 +72,7 @@ impl Formula {
                     let c = if self == Formula::ResolutionMetPercent { &t.resolution } else { &t.response };
                     (met + c.met, missed + c.missed)
                 });
-                percent(met as f64, (met + missed) as f64)
+                percent_of(met as f64, (met + missed) as f64)
             }
             Formula::SurveySatisfiedPercent => {
                 let figures = s.surveys.as_ref()?;
@@ -91,17 +87,17 @@ impl Formula {
                         }
                     }
                 }
-                percent(high as f64, all as f64)
+                percent_of(high as f64, all as f64)
             }
             Formula::MaintenanceOnTimePercent => {
                 let (on_time, due) = s.maintenance.iter().fold((0u32, 0u32), |(on_time, due), m| {
                     (on_time + m.counts.on_time, due + m.counts.on_time + m.counts.late + m.counts.missed)
                 });
-                percent(f64::from(on_time), f64::from(due))
+                percent_of(f64::from(on_time), f64::from(due))
             }
             Formula::MedianFirstResponseHours => s.first_response.median_hours().map(round1),
             Formula::MedianResolutionHours => s.resolution.median_hours().map(round1),
-            Formula::SolvedPercent => percent(s.counts.solved as f64, s.counts.opened as f64),
+            Formula::SolvedPercent => percent_of(s.counts.solved as f64, s.counts.opened as f64),
         }
     }
 

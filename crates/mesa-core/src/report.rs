@@ -185,9 +185,13 @@ pub struct Compliance {
 impl Compliance {
     /// The share met, in percent with one decimal; `None` when nothing was judged.
     pub fn percent(&self) -> Option<f64> {
-        let judged = self.met + self.missed;
-        (judged > 0).then(|| (self.met as f64 * 1000.0 / judged as f64).round() / 10.0)
+        percent_of(self.met as f64, (self.met + self.missed) as f64)
     }
+}
+
+/// `part` of `whole` in percent with one decimal; `None` when `whole` is 0.
+pub fn percent_of(part: f64, whole: f64) -> Option<f64> {
+    (whole > 0.0).then(|| (part * 1000.0 / whole).round() / 10.0)
 }
 
 /// The compliance of the tickets under one service target.

@@ -271,7 +271,8 @@ pub fn sheets(s: &Summary, lang: Lang) -> Vec<Sheet> {
                 let c = &m.counts;
                 let cells = [c.on_time, c.late, c.missed, c.upcoming].map(|n| Cell::Int(i64::from(n)));
                 let mut cells = cells.to_vec();
-                cells.push(Cell::Num(c.on_time_percent().map(|p| (p * 10.0).round() / 10.0)));
+                let due = c.on_time + c.late + c.missed;
+                cells.push(Cell::Num(mesa_core::report::percent_of(f64::from(c.on_time), f64::from(due))));
                 row(&m.plan, &m.plan, cells)
             })
             .collect(),

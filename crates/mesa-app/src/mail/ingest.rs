@@ -504,7 +504,6 @@ impl Desk {
         let staff = author.role.is_staff();
         let reopen = reopen && kind.changes_ticket;
         let sender = mail.author().cloned();
-        let phrases = self.mail_settings().await?.thanks_phrases;
         let mut current = view;
         for attempt in 0..WRITE_ATTEMPTS {
             if attempt > 0 {
@@ -526,10 +525,11 @@ impl Desk {
                 };
                 let (next, changes) = lifecycle::plan(t, Role::Agent, input, now)?;
                 (next, changes.into_iter().map(|c| (c, false)).collect::<Vec<_>>())
-            } else if objects(t, author, &kind, &phrases) {
-                // The requester answers a solution with an objection: back to
-                // work, so that the automatic close does not take it.
-                let (next, changes) = lifecycle::plan(t, Role::Agent, crate::tickets::objection(), now)?;
+            } else if kind.changes_ticket
+                && !kind.internal
+                && let Some((next, changes)) =
+                    crate::tickets::objection(t, author.id, &kind.body, &context.settings.thanks_phrases, now)?
+            {
                 (next, changes.into_iter().map(|c| (c, false)).collect::<Vec<_>>())
             } else {
                 (t.clone(), Vec::new())
@@ -774,14 +774,4 @@ fn extension_for(content_type: &str) -> &'static str {
         "message/rfc822" => "eml",
         _ => "bin",
     }
-}
-
-/// Whether a message is its requester's objection to a solved ticket: a
-/// public reply that is not only a courtesy (`mesa_core::courtesy`).
-fn objects(t: &Ticket, author: &User, kind: &EntryKind, phrases: &[String]) -> bool {
-    t.status == Status::Solved
-        && author.id == t.requester_id
-        && kind.changes_ticket
-        && !kind.internal
-        && !mesa_core::courtesy::only_thanks(&kind.body, phrases)
 }

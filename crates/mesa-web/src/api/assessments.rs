@@ -143,7 +143,12 @@ pub async fn put_institution(
         (status = 404, description = "`not_found`: no logo is set")))]
 pub async fn get_logo(State(state): State<AppState>, _auth: Auth) -> Result<Response, ApiError> {
     let png = state.desk.logo_png().await?.ok_or(mesa_app::AppError::NotFound("logo"))?;
-    Ok(([(header::CONTENT_TYPE, "image/png"), (header::CACHE_CONTROL, "private, no-cache")], png).into_response())
+    Ok(logo_response(png))
+}
+
+/// The logo as a PNG answer, for the API and the administration page.
+pub(crate) fn logo_response(png: Vec<u8>) -> Response {
+    ([(header::CONTENT_TYPE, "image/png"), (header::CACHE_CONTROL, "private, no-cache")], png).into_response()
 }
 
 /// Sets the institution's logo, printed at the top of the report and the

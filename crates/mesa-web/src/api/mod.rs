@@ -26,6 +26,7 @@ pub(crate) mod reports;
 mod indicators;
 
 pub(crate) use accounts::spawn_password_mail;
+pub(crate) use assessments::logo_response;
 
 pub(crate) use mail::raw_message_download;
 

@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use mesa_app::AppError;
 use serde::Deserialize;
@@ -128,5 +128,5 @@ pub async fn save_logo(State(state): State<AppState>, viewer: Viewer, mut form: 
 pub async fn logo(State(state): State<AppState>, viewer: Viewer) -> UiResult<Response> {
     only_admins(&viewer)?;
     let png = state.desk.logo_png().await?.ok_or(AppError::NotFound("logo"))?;
-    Ok(([(header::CONTENT_TYPE, "image/png"), (header::CACHE_CONTROL, "private, no-cache")], png).into_response())
+    Ok(crate::api::logo_response(png))
 }
